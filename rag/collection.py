@@ -1,0 +1,110 @@
+"""A loaded index: passages, documents, dense and lexical indexes, and the embedder that built it.
+
+`Collection.load(index_dir)` checks the manifest (format, files, model, chunker) and fails with one
+sentence saying what to run. Search itself lives in `rag.retriever`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunking import CHUNKER_VERSION
+from rag.embedding import Embedder, make_embedder
+from rag.errors import IndexMismatchError
+from rag.lexical import BM25_SETTINGS, LexicalIndex
+from rag.store import DocRecord, chunk_from_json, iter_jsonl, read_manifest, rebuild_hint
+from rag.types import Chunk
+
+
+@dataclass
+class Collection:
+    index_dir: Path
+    folder: Path
+    manifest: dict
+    chunks: list[Chunk]
+    embedder: Embedder
+
+    @classmethod
+    def load(cls, index_dir: Path, model: str | None = None, embedder: Embedder | None = None) -> "Collection":
+        """Open the index at `index_dir`; `model`/`embedder` must match the one that built it."""
+        index_dir = Path(index_dir)
+        folder, manifest = read_manifest(index_dir)
+        built_with = manifest["model"]["name"]
+        chunker = manifest.get("chunker", {}).get("version")
+        if chunker != CHUNKER_VERSION:
+            raise IndexMismatchError(f"The index at {index_dir} was built by chunker version {chunker}, this program "
+                                     f"uses {CHUNKER_VERSION}; {rebuild_hint(index_dir)}.")
+        if manifest.get("bm25") != BM25_SETTINGS:
+            raise IndexMismatchError(f"The index at {index_dir} was built with other BM25 settings; "
+                                     f"{rebuild_hint(index_dir)}.")
+        if embedder is None:
+            if model and model != built_with:
+                raise IndexMismatchError(f"The index at {index_dir} was built with model {built_with!r}, not "
+                                         f"{model!r}; ask without --model, or {rebuild_hint(index_dir)} --model {model}.")
+            embedder = make_embedder(built_with)
+        elif embedder.name != built_with:
+            raise IndexMismatchError(f"The index at {index_dir} was built with model {built_with!r}, not "
+                                     f"{embedder.name!r}; {rebuild_hint(index_dir)}.")
+        try:
+            chunks = [chunk_from_json(line) for line in iter_jsonl(folder / "chunks.jsonl")]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise IndexMismatchError(f"The index file {folder / 'chunks.jsonl'} is damaged ({exc}); "
+                                     f"{rebuild_hint(index_dir)}.") from exc
+        if len(chunks) != manifest["counts"]["passages"]:
+            raise IndexMismatchError(f"The index file {folder / 'chunks.jsonl'} holds {len(chunks)} passages, the "
+                                     f"manifest {manifest['counts']['passages']}; {rebuild_hint(index_dir)}.")
+        return cls(index_dir, folder, manifest, chunks, embedder)
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
+        if vectors.shape != (len(self.chunks), self.manifest["model"]["dim"]):
+            raise IndexMismatchError(f"The index file {self.folder / 'vectors.npy'} has shape {vectors.shape}, "
+                                     f"expected ({len(self.chunks)}, {self.manifest['model']['dim']}); "
+                                     f"{rebuild_hint(self.index_dir)}.")
+        return vectors
+
+    @cached_property
+    def dense(self):
+        import faiss
+
+        try:
+            index = faiss.read_index(str(self.folder / "dense.faiss"), faiss.IO_FLAG_MMAP)
+        except RuntimeError as exc:
+            raise IndexMismatchError(f"The index file {self.folder / 'dense.faiss'} cannot be read; "
+                                     f"{rebuild_hint(self.index_dir)}.") from exc
+        if index.ntotal != len(self.chunks):
+            raise IndexMismatchError(f"The index file {self.folder / 'dense.faiss'} holds {index.ntotal} vectors, "
+                                     f"expected {len(self.chunks)}; {rebuild_hint(self.index_dir)}.")
+        return index
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        try:
+            return LexicalIndex.load(self.folder / "bm25")
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexMismatchError(f"The BM25 files in {self.folder / 'bm25'} cannot be read; "
+                                     f"{rebuild_hint(self.index_dir)}.") from exc
+
+    @cached_property
+    def documents(self) -> dict[str, DocRecord]:
+        return {r.doc_id: r for r in map(DocRecord.from_json, iter_jsonl(self.folder / "documents.jsonl"))}
+
+    @cached_property
+    def party_of_row(self) -> np.ndarray:
+        return np.array([c.party or "" for c in self.chunks], dtype=object)
+
+    def rows_where(self, parties: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> np.ndarray | None:
+        """Rows matching every given filter, or None when no filter is given."""
+        if not parties and not doc_ids:
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if parties:
+            mask &= np.isin(self.party_of_row, list(parties))
+        if doc_ids:
+            mask &= np.isin(np.array([c.doc_id for c in self.chunks], dtype=object), list(doc_ids))
+        return np.flatnonzero(mask)

@@ -1,0 +1,130 @@
+"""Embedders: the protocol, the sentence-transformers embedder, and a deterministic fake for tests.
+
+Every embedder returns L2-normalised float32 rows, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from rag.errors import ModelError
+
+
+class Embedder(Protocol):
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _offline() -> None:
+    # Nothing here may reach a model hub; a name that is not a local folder fails instead.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by local path or name (default: the provisioned e5-small).
+
+    Queries and documents use the model's "query" and "document" prompts where it has them.
+    Loads lazily, on first use.
+    """
+
+    def __init__(self, model: str | None = None, device: str = "cpu"):
+        from rag.models import DEFAULT_MODEL
+
+        self.name = model or os.environ.get("RAG_MODEL") or DEFAULT_MODEL
+        self.device = device
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            _offline()
+            from rag.models import resolve_model
+
+            path = resolve_model(self.name)
+            try:
+                import transformers
+
+                transformers.logging.set_verbosity_error()
+                transformers.logging.disable_progress_bar()
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(path, device=self.device, local_files_only=True)
+            except (OSError, ValueError) as exc:
+                raise ModelError(
+                    f"Cannot load embedding model {self.name!r} offline; give a local sentence-transformers "
+                    f"folder with --model or RAG_MODEL, or run `rag model install` for the default ({exc})."
+                ) from exc
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> np.ndarray:
+        prompts = self.model.prompts or {}
+        name = prompt if prompt in prompts else None
+        vectors = self.model.encode(
+            list(texts), prompt_name=name, batch_size=batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return self._encode(texts, "document", batch_size)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query", 32)
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag of words and character trigrams; similar texts get similar vectors.
+
+    For fast tests only: no model, no randomness across runs or machines.
+    """
+
+    def __init__(self, dim: int = 256):
+        self.name = f"fake:{dim}"
+        self._dim = dim
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self._dim, dtype=np.float32)
+        words = re.findall(r"\w+", text.lower())
+        features = words + [w[i:i + 3] for w in words for i in range(max(len(w) - 2, 1))]
+        for feature in features:
+            h = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+            vec[h % self._dim] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self._dim), np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_documents(texts)
+
+
+def make_embedder(model: str | None = None) -> Embedder:
+    """The embedder for a model setting; `fake` (or `fake:DIM`) gives the test embedder."""
+    name = model or os.environ.get("RAG_MODEL") or ""
+    if name.startswith("fake"):
+        _, _, dim = name.partition(":")
+        return FakeEmbedder(int(dim) if dim else 256)
+    return SentenceTransformerEmbedder(model)

@@ -1,0 +1,237 @@
+"""Index builds: files → documents → passages → vectors, written as a new build of the index.
+
+Incremental: a document whose file (and sidecar) is byte-for-byte unchanged since the previous
+build keeps its passages and vectors; only new or changed documents are parsed and embedded, and
+documents whose files are gone are dropped. One build at a time (a lock); readers are never blocked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from rag.chunking import ChunkSettings, chunk_document
+from rag.collection import Collection
+from rag.embedding import Embedder, make_embedder
+from rag.errors import DocumentError, IndexLockedError, RagError
+from rag.ingest import SUPPORTED, read_source, sidecar_bytes
+from rag.lexical import BM25_SETTINGS, LexicalIndex
+from rag.store import BuildWriter, DocRecord, build_info
+from rag.structure import build_document
+from rag.types import Chunk
+
+EMBED_BATCH = 64
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    passages: int = 0
+    embedded_documents: int = 0
+    embedded_passages: int = 0
+    reused_documents: int = 0
+    dropped_documents: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    index_bytes: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    folder: str = ""
+    unchanged: bool = False
+
+    @property
+    def passages_per_second(self) -> float:
+        return self.embedded_passages / self.seconds if self.seconds else 0.0
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to index under `paths` (sorted), and the files passed over with the reason."""
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for root in map(Path, paths):
+        if not root.exists():
+            raise RagError(f"No such file or folder: {root}.")
+        candidates = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in candidates:
+            if path.name.startswith("."):
+                continue
+            if path.suffix.lower() in SUPPORTED:
+                files.append(path)
+            elif path.suffix.lower() == ".json" and path.with_suffix("").suffix.lower() in SUPPORTED:
+                continue  # a sidecar: read with its document
+            else:
+                skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}"))
+    return files, skipped
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes() + sidecar_bytes(path)).hexdigest()
+
+
+def _previous(index_dir: Path, embedder: Embedder, settings: ChunkSettings) -> Collection | None:
+    """The current build, if it exists and was made with the same model and chunker."""
+    try:
+        previous = Collection.load(index_dir, embedder=embedder)
+    except RagError:
+        return None
+    if previous.manifest.get("chunker") != settings.to_dict():
+        return None
+    return previous
+
+
+def build_index(
+    paths: Iterable[Path],
+    index_dir: Path,
+    embedder: Embedder | None = None,
+    settings: ChunkSettings = ChunkSettings(),
+    rebuild: bool = False,
+    progress: Callable[[str, int, int, BuildReport], None] | None = None,
+) -> BuildReport:
+    """Index the files under `paths` into `index_dir`, reusing unchanged documents unless `rebuild`."""
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or make_embedder()
+    lock = FileLock(str(index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as exc:
+        raise IndexLockedError(f"Another build is running on {index_dir}; wait for it to finish.") from exc
+    try:
+        files, skipped = discover(paths)
+        report = BuildReport(skipped=skipped)
+        previous = None if rebuild else _previous(index_dir, embedder, settings)
+        if previous is not None and _same_files(files, previous):
+            return _unchanged_report(previous, report, started)
+        writer = BuildWriter(index_dir)
+        try:
+            state = _write_documents(files, writer, previous, embedder, settings, report, progress)
+            vectors = state.vectors(embedder.dim)
+            manifest = {
+                "model": {"name": embedder.name, "dim": int(vectors.shape[1])},
+                "chunker": settings.to_dict(),
+                "bm25": BM25_SETTINGS,
+                "counts": {"documents": report.documents, "passages": len(vectors)},
+                "documents": state.hashes,
+            }
+            lexical = LexicalIndex.build(state.embed_texts)
+            report.seconds = time.perf_counter() - started
+            manifest["build"] = build_info(report.seconds)
+            folder = writer.commit(vectors, lexical, manifest)
+        except BaseException:
+            writer.abort()
+            raise
+        report.passages = len(vectors)
+        report.dropped_documents = len(set(previous.documents) - set(state.hashes)) if previous else 0
+        report.folder = str(folder)
+        report.index_bytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        report.seconds = time.perf_counter() - started
+        return report
+    finally:
+        lock.release()
+
+
+def _same_files(files: list[Path], previous: Collection) -> bool:
+    """Whether the files are exactly those of the previous build, byte for byte."""
+    known = {r.source: r.sha256 for r in previous.documents.values()}
+    if set(known) != {str(p) for p in files}:
+        return False
+    try:
+        return all(_file_hash(p) == known[str(p)] for p in files)
+    except OSError:
+        return False
+
+
+def _unchanged_report(previous: Collection, report: BuildReport, started: float) -> BuildReport:
+    report.unchanged = True
+    report.documents = report.reused_documents = len(previous.documents)
+    report.passages = len(previous.chunks)
+    report.folder = str(previous.folder)
+    report.index_bytes = sum(p.stat().st_size for p in previous.folder.rglob("*") if p.is_file())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class _BuildState:
+    """What a build accumulates in passage order: vector blocks, texts for BM25, document hashes."""
+
+    blocks: list[np.ndarray] = field(default_factory=list)
+    embed_texts: list[str] = field(default_factory=list)
+    hashes: dict[str, dict] = field(default_factory=dict)
+
+    def vectors(self, dim: int) -> np.ndarray:
+        return np.concatenate(self.blocks) if self.blocks else np.zeros((0, dim), dtype=np.float32)
+
+
+def _write_documents(files, writer, previous, embedder, settings, report, progress) -> _BuildState:
+    by_source = {r.source: r for r in previous.documents.values()} if previous else {}
+    prev_rows: dict[str, list[int]] = {}
+    if previous:
+        for row, chunk in enumerate(previous.chunks):
+            prev_rows.setdefault(chunk.doc_id, []).append(row)
+    state = _BuildState()
+    pending: list[Chunk] = []
+
+    def flush():
+        if pending:
+            t0 = time.perf_counter()
+            state.blocks.append(embedder.encode_documents([c.embed_text for c in pending], batch_size=32))
+            report.embed_seconds += time.perf_counter() - t0
+            report.embedded_passages += len(pending)
+            pending.clear()
+
+    for i, path in enumerate(files):
+        if progress:
+            progress(str(path), i, len(files), report)
+        try:
+            sha = _file_hash(path)
+        except OSError as exc:
+            report.skipped.append((str(path), f"cannot read file ({exc.strerror or exc})"))
+            continue
+        old = by_source.get(str(path))
+        if old is not None and old.sha256 == sha and old.doc_id not in state.hashes:
+            rows = prev_rows.get(old.doc_id, [])
+            chunks = [previous.chunks[r] for r in rows]
+            flush()  # vector rows must stay in passage order
+            if rows:
+                state.blocks.append(np.asarray(previous.vectors[rows], dtype=np.float32))
+            record = old
+            report.reused_documents += 1
+        else:
+            try:
+                doc = build_document(read_source(path), doc_id=_unique_id(path, state.hashes))
+            except DocumentError as exc:
+                report.skipped.append((str(path), str(exc)))
+                continue
+            chunks = chunk_document(doc, settings)
+            record = DocRecord(
+                doc_id=doc.doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=str(path),
+                sha256=doc.sha256, text=doc.text, page_starts=doc.page_starts, first_page=doc.first_page,
+                notes=tuple((n.number, n.text) for n in doc.notes), parties=doc.parties,
+                passages=len(chunks), dossier=doc.dossier, number=doc.number,
+            )
+            pending.extend(chunks)
+            report.embedded_documents += 1
+            if len(pending) >= EMBED_BATCH:
+                flush()
+        writer.add_document(record, chunks)
+        state.hashes[record.doc_id] = {"source": record.source, "sha256": record.sha256}
+        state.embed_texts.extend(c.embed_text for c in chunks)
+        report.documents += 1
+    flush()
+    if progress:
+        progress("", len(files), len(files), report)
+    return state
+
+
+def _unique_id(path: Path, used) -> str:
+    base = path.stem
+    if base not in used:
+        return base
+    return f"{base}-{hashlib.sha256(str(path).encode()).hexdigest()[:6]}"

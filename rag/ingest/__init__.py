@@ -1,0 +1,69 @@
+"""Readers: one per file format, each turning a file into a `Source` (pages of lines + metadata).
+
+`read_source(path)` picks the reader by extension; `SUPPORTED` lists the extensions. A reader
+raises `DocumentError` with the reason when a file cannot be read; the build reports it and goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from rag.errors import DocumentError
+from rag.types import Source
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def _readers():
+    from rag.ingest import pdf, text
+
+    return {".txt": text.read, ".pdf": pdf.read}
+
+
+SUPPORTED = (".txt", ".pdf")
+
+
+def read_source(path: Path) -> Source:
+    """Read one file into a `Source`, merging metadata from a sidecar `<file>.json` if present."""
+    path = Path(path)
+    reader = _readers().get(path.suffix.lower())
+    if reader is None:
+        raise DocumentError(f"unsupported file type {path.suffix or '(none)'}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read file ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise DocumentError("file is empty")
+    pages, meta = reader(data)
+    meta = {**meta, **read_sidecar(path)}
+    return Source(path=str(path), sha256=hashlib.sha256(data + sidecar_bytes(path)).hexdigest(),
+                  pages=tuple(pages), meta=meta)
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def sidecar_bytes(path: Path) -> bytes:
+    side = sidecar_path(path)
+    return side.read_bytes() if side.is_file() else b""
+
+
+def read_sidecar(path: Path) -> dict:
+    """Metadata from `<file>.json` beside the file (title, type, date, dossier, number, doc_id, first_page)."""
+    raw = sidecar_bytes(path)
+    if not raw:
+        return {}
+    try:
+        meta = json.loads(raw)
+    except ValueError as exc:
+        raise DocumentError(f"sidecar {sidecar_path(path).name} is not valid JSON ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise DocumentError(f"sidecar {sidecar_path(path).name} must hold a JSON object")
+    return meta

@@ -1,0 +1,79 @@
+"""The lexical side: BM25 (bm25s) over Dutch-stemmed tokens without Dutch or English stop words."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en"}
+
+
+# English function words and the verbs of asking: staff ask in English about Dutch text, and
+# these words never match it usefully.
+ENGLISH_QUESTION_WORDS = set(
+    "a about above after again against all am an and any are as at be because been before being below between "
+    "both but by can could did do does doing down during each few for from further had has have having he her "
+    "here hers him his how i if in into is it its just me more most my no nor not now of off on once only or "
+    "other our out over own same she should so some such than that the their them then there these they this "
+    "those through to too under until up very was we were what when where which while who whom why will with "
+    "would you your ask asked asks asking say said says tell told regarding concerning want wanted wants "
+    "think thought party parties members member".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> tuple[str, ...]:
+    from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+    return tuple(sorted(set(STOPWORDS_DUTCH) | set(STOPWORDS_EN) | ENGLISH_QUESTION_WORDS))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer(BM25_SETTINGS["stemmer"])
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop words removed, Dutch-stemmed tokens, one list per text."""
+    import bm25s
+
+    return bm25s.tokenize(list(texts), stopwords=list(_stopwords()), stemmer=_stemmer(),
+                          return_ids=False, show_progress=False)
+
+
+class LexicalIndex:
+    """BM25 over the passages; row i is passage i. Scores for all rows, for filtering by mask."""
+
+    def __init__(self, retriever):
+        self._retriever = retriever
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25(method=BM25_SETTINGS["method"], k1=BM25_SETTINGS["k1"], b=BM25_SETTINGS["b"])
+        retriever.index(tokenize(texts) if texts else [[]], show_progress=False)
+        return cls(retriever)
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), mmap=True, load_corpus=False))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros where no query term occurs)."""
+        tokens = tokenize([query])[0]
+        vocab = self._retriever.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)

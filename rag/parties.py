@@ -1,0 +1,110 @@
+"""Canonical party names and their aliases, shared by document parsing and question parsing.
+
+`canonical_party("GL/PvdA") == "GroenLinks-PvdA"`; `find_parties(question)` finds the parties a
+question names, in Dutch or English ("the Christian Democrats", "Freedom Party", "JA21").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# canonical name → aliases (matched case-insensitively, ignoring accents and hyphen/space/slash).
+PARTIES: dict[str, tuple[str, ...]] = {
+    "PVV": ("Partij voor de Vrijheid", "Freedom Party", "Party for Freedom", "Wilders"),
+    "VVD": ("Volkspartij voor Vrijheid en Democratie", "People's Party for Freedom and Democracy", "Liberals"),
+    "GroenLinks-PvdA": ("GL-PvdA", "GL/PvdA", "GLPvdA", "GroenLinks/PvdA", "GroenLinks/Partij van de Arbeid",
+                        "Green Left-Labour", "GreenLeft-Labour", "GreenLeft/Labour", "Green Left/Labour",
+                        "GroenLinks en PvdA", "GroenLinks and Labour"),
+    "CDA": ("Christen-Democratisch Appèl", "Christen Democratisch Appel", "Christian Democrats",
+            "Christian Democratic Appeal"),
+    "JA21": ("JA 21", "Juiste Antwoord 21"),
+    "BBB": ("BoerBurgerBeweging", "Boer Burger Beweging", "Farmer-Citizen Movement", "Farmer Citizen Movement",
+            "Farmers' party", "Farmers party"),
+    "D66": ("Democraten 66", "Democrats 66", "D'66"),
+    "SP": ("Socialistische Partij", "Socialist Party", "Socialists"),
+    "PvdD": ("Partij voor de Dieren", "Party for the Animals"),
+    "ChristenUnie": ("CU", "Christen Unie", "Christian Union"),
+    "SGP": ("Staatkundig Gereformeerde Partij", "Reformed Political Party"),
+    "DENK": (),
+    "FvD": ("Forum voor Democratie", "Forum for Democracy"),
+    "Volt": (),
+    "NSC": ("Nieuw Sociaal Contract", "New Social Contract"),
+    "50PLUS": ("50+",),
+    "BVNL": ("Belang van Nederland",),
+    "GroenLinks": ("GL", "Groen Links", "GreenLeft", "Green Left", "Greens"),
+    "PvdA": ("Partij van de Arbeid", "Labour Party", "Labour", "PVDA"),
+    "LPF": ("Lijst Pim Fortuyn",),
+    "KVP": ("Katholieke Volkspartij", "Catholic People's Party"),
+    "ARP": ("Anti-Revolutionaire Partij", "Anti-Revolutionary Party"),
+    "CHU": ("Christelijk-Historische Unie", "Christian Historical Union"),
+    "PPR": ("Politieke Partij Radikalen",),
+    "PSP": ("Pacifistisch Socialistische Partij",),
+    "CPN": ("Communistische Partij van Nederland", "Communistische Partij Nederland", "Communist Party"),
+    "GPV": ("Gereformeerd Politiek Verbond",),
+    "RPF": ("Reformatorische Politieke Federatie",),
+    "DS'70": ("DS70", "Democratisch Socialisten '70"),
+    "Boerenpartij": ("Farmers' Party (Boerenpartij)",),
+    "CD": ("Centrumdemocraten",),
+}
+
+
+def _key(name: str) -> str:
+    """Fold case, accents, and the separators that vary between spellings of one name."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s\-/’'`.]+", "", plain.casefold())
+
+
+@lru_cache(maxsize=1)
+def _alias_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, aliases in PARTIES.items():
+        for alias in (canonical, *aliases):
+            table[_key(alias)] = canonical
+    return table
+
+
+def canonical_party(name: str | None) -> str | None:
+    """The canonical form of a party name or alias, or None when it is no known party."""
+    if not name:
+        return None
+    cleaned = re.sub(r"(?i)[\s-]*fractie$", "", name.strip())
+    return _alias_table().get(_key(cleaned))
+
+
+# Aliases that are ordinary words in running text are only taken in party-shaped contexts.
+_AMBIGUOUS = {"labour", "liberals", "greens", "socialists", "wilders"}
+# Names that, written in lower case, are Dutch words or abbreviations ("denk je", "een cd").
+_WORDS_IN_LOWER_CASE = {"sp", "cd", "cu", "gl", "denk", "volt", "chu"}
+
+
+@lru_cache(maxsize=1)
+def _alias_pattern() -> re.Pattern:
+    aliases = sorted({a for c, al in PARTIES.items() for a in (c, *al)}, key=len, reverse=True)
+    parts = []
+    for alias in aliases:
+        words = [re.escape(w) for w in re.split(r"[\s\-/]+", alias) if w]
+        parts.append(r"[\s\-/]*".join(words))
+    return re.compile(r"(?<![\w])(" + "|".join(parts) + r")(?:[\s-]*fractie)?(?![\w])", re.IGNORECASE)
+
+
+def find_parties(text: str) -> list[tuple[str, int, int]]:
+    """Parties named in `text`, as (canonical, start, end), in order of appearance.
+
+    A name that is also a common word ("Labour", "CU") counts only when written as a name
+    (capitalised, or followed by "-fractie"), not as the word.
+    """
+    found = []
+    for m in _alias_pattern().finditer(text):
+        surface = m.group(1)
+        canonical = _alias_table().get(_key(surface))
+        if canonical is None:
+            continue
+        if _key(surface) in _AMBIGUOUS and not (surface[0].isupper() or "fractie" in m.group(0).lower()):
+            continue
+        if surface.islower() and _key(surface) in _WORDS_IN_LOWER_CASE:
+            continue
+        found.append((canonical, m.start(), m.end()))
+    return found

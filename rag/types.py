@@ -1,0 +1,127 @@
+"""Domain types of the pipeline: parse → structure → chunk → embed → store → retrieve → answer.
+
+All frozen. Offsets are character offsets into `Document.text`, the document's normalised text,
+so that `doc.text[chunk.start:chunk.end] == chunk.text` always holds.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """One page of a source file as its reader saw it: lines, in order."""
+
+    number: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a reader returns: pages plus whatever metadata the file itself states."""
+
+    path: str
+    sha256: str
+    pages: tuple[RawPage, ...]
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote: its number, its text, and where in `Document.text` it is cited (or -1)."""
+
+    number: int
+    text: str
+    page: int
+    anchor: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A span of `Document.text`: a heading or a body paragraph, with its structural context."""
+
+    kind: str  # "part", "party", "heading" or "paragraph"
+    start: int
+    end: int
+    party: str | None
+    section: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: normalised body text, its blocks, page starts and footnotes."""
+
+    doc_id: str
+    title: str
+    doc_type: str
+    date: str | None
+    source: str
+    sha256: str
+    text: str
+    blocks: tuple[Block, ...]
+    page_starts: tuple[int, ...]  # page_starts[i] = offset where page first_page + i begins
+    first_page: int = 1
+    notes: tuple[Note, ...] = ()
+    dossier: str | None = None
+    number: str | None = None
+
+    def page_at(self, offset: int) -> int:
+        """The page number on which the character at `offset` stands."""
+        return self.first_page + max(bisect_right(self.page_starts, offset) - 1, 0)
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        seen = dict.fromkeys(b.party for b in self.blocks if b.party)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage: a verbatim span of one document with party, section and pages."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    party: str | None
+    section: str
+    page: int
+    page_end: int
+    notes: tuple[str, ...] = ()
+    title: str = ""
+    doc_type: str = ""
+    date: str | None = None
+
+    @property
+    def embed_text(self) -> str:
+        """The text given to the embedder: the verbatim passage, led by its party and section."""
+        context = " – ".join(x for x in (party_label(self.party), self.section) if x)
+        return f"{context}\n{self.text}" if context else self.text
+
+
+def party_label(party: str | None) -> str:
+    return f"Inbreng van de leden van de {party}-fractie" if party else ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score, rank, and per-retriever ranks (None = not found)."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question: a short text and the passages it rests on, best first."""
+
+    question: str
+    text: str
+    hits: tuple[Hit, ...]
+    parties: tuple[str, ...] = ()

@@ -1,0 +1,69 @@
+"""Chunks are verbatim spans of the document text, inside one party section, of bounded size."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.chunking import ChunkSettings, chunk_document
+from rag.sentences import sentence_spans
+from rag.structure import build_document
+from rag.types import RawPage, Source
+
+
+def test_chunk_offsets_are_verbatim(core_document, core_chunks):
+    assert core_chunks
+    for chunk in core_chunks:
+        assert core_document.text[chunk.start:chunk.end] == chunk.text
+        assert chunk.text == chunk.text.strip()
+
+
+def test_chunks_stay_inside_their_block_and_party(core_document, core_chunks):
+    paragraphs = [b for b in core_document.blocks if b.kind == "paragraph"]
+    for chunk in core_chunks:
+        block = next(b for b in paragraphs if b.start <= chunk.start and chunk.end <= b.end)
+        assert block.party == chunk.party and block.section == chunk.section
+
+
+def test_long_paragraphs_split_at_sentence_bounds(core_document):
+    small = chunk_document(core_document, ChunkSettings(max_words=40))
+    ends = {e for b in core_document.blocks for _, e in sentence_spans(core_document.text, b.start, b.end)}
+    assert len(small) > len(chunk_document(core_document))
+    for chunk in small:
+        assert chunk.end in ends
+        assert len(chunk.text.split()) <= 40 or len(sentence_spans(chunk.text)) == 1
+
+
+def test_chunk_ids_are_stable_and_unique(core_document, core_chunks):
+    again = chunk_document(core_document)
+    assert [c.chunk_id for c in again] == [c.chunk_id for c in core_chunks]
+    assert len({c.chunk_id for c in core_chunks}) == len(core_chunks)
+
+
+def test_embed_text_leads_with_party_and_section(core_chunks):
+    chunk = next(c for c in core_chunks if c.section == "Solidariteitspool")
+    assert chunk.embed_text.startswith("Inbreng van de leden van de GroenLinks-PvdA-fractie – Solidariteitspool\n")
+    assert chunk.embed_text.endswith(chunk.text)
+
+
+def test_sentence_spans_respect_abbreviations():
+    text = "Zie Kamerstuk 32317, nr. 983. Dat is o.a. de brief. Klopt dat? Ja!"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Zie Kamerstuk 32317, nr. 983.", "Dat is o.a. de brief.", "Klopt dat?", "Ja!"]
+
+
+_word = st.text(alphabet="abcdeéëfgklmnoprstuvwzAEGKLN-", min_size=1, max_size=12)
+_line = st.lists(_word, min_size=1, max_size=14).map(" ".join)
+_page = st.lists(st.one_of(_line, st.just(""), st.just("Inbreng van de leden van de CDA-fractie"),
+                           st.just("Hoe zit dat? En dit. 1 Kamerstuk 1, nr. 2.")), min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_page, min_size=1, max_size=4), st.integers(min_value=5, max_value=60))
+def test_verbatim_invariant_holds_for_any_layout(pages, max_words):
+    source = Source("x.txt", "0" * 64, tuple(RawPage(i + 1, tuple(p)) for i, p in enumerate(pages)))
+    doc = build_document(source)
+    for chunk in chunk_document(doc, ChunkSettings(max_words=max_words)):
+        assert doc.text[chunk.start:chunk.end] == chunk.text
+        assert chunk.text.strip() == chunk.text and chunk.text
+        assert 1 <= chunk.page <= chunk.page_end <= len(pages)

@@ -1,0 +1,179 @@
+"""Index builds: manifest, checked loading, incremental re-indexing, atomic swap, lock."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from filelock import FileLock
+
+from conftest import CORE
+from rag.collection import Collection
+from rag.embedding import FakeEmbedder
+from rag.errors import IndexLockedError, IndexMismatchError, IndexMissingError
+from rag.indexer import build_index
+from rag.store import FORMAT_VERSION, current_build
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the passages it embeds; optionally failing after some calls."""
+
+    def __init__(self, fail_after: int | None = None):
+        super().__init__(64)
+        self.embedded = 0
+        self.calls = 0
+        self.fail_after = fail_after
+
+    def encode_documents(self, texts, batch_size=32):
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise RuntimeError("simulated crash during embedding")
+        self.embedded += len(texts)
+        return super().encode_documents(texts, batch_size)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORE, folder / CORE.name)
+    (folder / "brief.txt").write_text("De leden van de SP-fractie vragen naar de huurprijzen.\n\nWanneer komt de brief?\n")
+    (folder / "motie.txt").write_text("Verzoekt de regering de dijken te versterken.\n")
+    return folder
+
+
+def test_build_writes_manifest_and_aligned_files(corpus, tmp_path):
+    report = build_index([corpus], tmp_path / "idx", embedder=FakeEmbedder(64))
+    collection = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64))
+    manifest = collection.manifest
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["model"] == {"name": "fake:64", "dim": 64}
+    assert manifest["chunker"]["max_words"] > 0 and manifest["chunker"]["version"] >= 1
+    assert set(manifest["documents"]) == {"vso-jbz-raad-2026-01-22", "brief", "motie"}
+    assert all(len(d["sha256"]) == 64 for d in manifest["documents"].values())
+    assert manifest["build"]["seconds"] >= 0 and "sentence-transformers" in manifest["build"]["versions"]
+    assert report.documents == 3 and report.passages == len(collection.chunks) == collection.vectors.shape[0]
+    assert collection.dense.ntotal == len(collection.chunks)
+    for chunk in collection.chunks:
+        assert collection.documents[chunk.doc_id].text[chunk.start:chunk.end] == chunk.text
+
+
+def test_reindex_embeds_only_new_or_changed_documents(corpus, tmp_path):
+    index = tmp_path / "idx"
+    first = CountingEmbedder()
+    build_index([corpus], index, embedder=first)
+    before = Collection.load(index, embedder=FakeEmbedder(64))
+    core_rows = [i for i, c in enumerate(before.chunks) if c.doc_id == "vso-jbz-raad-2026-01-22"]
+    core_vectors = np.array(before.vectors[core_rows])
+
+    (corpus / "brief.txt").write_text("De leden van de SP-fractie vragen naar de huren.\n")
+    (corpus / "motie.txt").unlink()
+    (corpus / "nieuw.txt").write_text("Inbreng van de leden van de D66-fractie\nDe leden vragen naar onderwijs.\n")
+    second = CountingEmbedder()
+    report = build_index([corpus], index, embedder=second)
+
+    assert (report.embedded_documents, report.reused_documents, report.dropped_documents) == (2, 1, 1)
+    assert second.embedded == 2 < first.embedded
+    after = Collection.load(index, embedder=FakeEmbedder(64))
+    assert set(after.documents) == {"vso-jbz-raad-2026-01-22", "brief", "nieuw"}
+    rows = [i for i, c in enumerate(after.chunks) if c.doc_id == "vso-jbz-raad-2026-01-22"]
+    np.testing.assert_array_equal(np.array(after.vectors[rows]), core_vectors)
+    assert any(c.party == "D66" for c in after.chunks)
+    assert len(list((index / "builds").iterdir())) == 1  # the old build is removed after the switch
+
+
+def test_rerun_with_nothing_changed_writes_nothing(corpus, tmp_path):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    folder = current_build(index)
+    counting = CountingEmbedder()
+    report = build_index([corpus], index, embedder=counting)
+    assert report.unchanged and counting.calls == 0 and current_build(index) == folder
+
+
+def test_interrupted_build_leaves_previous_index_intact(corpus, tmp_path):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    before = [c.chunk_id for c in Collection.load(index, embedder=FakeEmbedder(64)).chunks]
+    (corpus / "brief.txt").write_text("Iets anders.\n")
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        build_index([corpus], index, embedder=CountingEmbedder(fail_after=0), rebuild=True)
+    assert [c.chunk_id for c in Collection.load(index, embedder=FakeEmbedder(64)).chunks] == before
+    assert [p.name for p in (index / "builds").iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_second_build_is_refused_while_one_runs(corpus, tmp_path):
+    index = tmp_path / "idx"
+    index.mkdir()
+    with FileLock(str(index / ".lock")):
+        with pytest.raises(IndexLockedError, match="Another build"):
+            build_index([corpus], index, embedder=FakeEmbedder(64))
+
+
+def test_missing_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(IndexMissingError, match=r"rag index PATH\.\.\. --index"):
+        Collection.load(tmp_path / "nothing")
+
+
+def _edit_manifest(index: Path, change) -> None:
+    path = current_build(index) / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda m: m.update(format_version=FORMAT_VERSION + 1), "format version"),
+    (lambda m: m["chunker"].update(version=999), "chunker version"),
+    (lambda m: m["bm25"].update(k1=9.0), "BM25 settings"),
+])
+def test_manifest_mismatch_is_refused_with_the_rebuild_command(corpus, tmp_path, change, message):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    _edit_manifest(index, change)
+    with pytest.raises(IndexMismatchError, match=message) as err:
+        Collection.load(index, embedder=FakeEmbedder(64))
+    assert f"rag index PATH... --index {index} --rebuild" in str(err.value)
+
+
+def test_other_model_is_refused(corpus, tmp_path):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    with pytest.raises(IndexMismatchError, match="built with model 'fake:64'"):
+        Collection.load(index, model="fake:32")
+    with pytest.raises(IndexMismatchError, match="built with model"):
+        Collection.load(index, embedder=FakeEmbedder(32))
+
+
+@pytest.mark.parametrize("name", ["vectors.npy", "chunks.jsonl", "dense.faiss"])
+def test_truncated_index_file_is_named(corpus, tmp_path, name):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    path = current_build(index) / name
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(IndexMismatchError, match=name):
+        Collection.load(index, embedder=FakeEmbedder(64))
+
+
+def test_unreadable_and_unsupported_files_are_reported_not_fatal(corpus, tmp_path):
+    (corpus / "leeg.txt").write_text("   \n")
+    (corpus / "plaatje.png").write_bytes(b"\x89PNG")
+    (corpus / "kapot.pdf").write_bytes(b"%PDF-1.4 garbage")
+    report = build_index([corpus], tmp_path / "idx", embedder=FakeEmbedder(64))
+    reasons = {Path(p).name: r for p, r in report.skipped}
+    assert reasons["leeg.txt"] == "file is empty"
+    assert reasons["plaatje.png"].startswith("unsupported file type")
+    assert "PDF" in reasons["kapot.pdf"]
+    assert report.documents == 3
+
+
+def test_cp1252_text_is_decoded(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "oud.txt").write_bytes("De leden van de CDA-fractie vragen naar de financiële gevolgen.".encode("cp1252"))
+    build_index([folder], tmp_path / "idx", embedder=FakeEmbedder(64))
+    chunks = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64)).chunks
+    assert "financiële" in chunks[0].text
