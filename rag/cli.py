@@ -153,22 +153,10 @@ def model_path():
 def main() -> None:
     """Entry point: run the app, turning the project's errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors print their usage line and exit 2
     except RagError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
 
 
 if __name__ == "__main__":

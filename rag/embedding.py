@@ -72,7 +72,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
 
     def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> np.ndarray:
         prompts = self.model.prompts or {}

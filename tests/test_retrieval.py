@@ -1,0 +1,96 @@
+"""Questions, filters and fusion, on the core document with the fake embedder."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import CORE
+from rag.collection import Collection
+from rag.embedding import FakeEmbedder
+from rag.errors import QuestionError
+from rag.indexer import build_index
+from rag.query import MAX_QUESTION_CHARS, parse_question
+from rag.retriever import RRF_K, HybridRetriever, rrf, search
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copy(CORE, folder / CORE.name)
+    shutil.copy(CORE, folder / "kopie.txt")  # the same text twice: results must not repeat it
+    index = tmp_path_factory.mktemp("index")
+    build_index([folder], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
+def test_rrf_sums_reciprocal_ranks():
+    fused = rrf([[1, 2, 3], [3, 1]])
+    expected = {1: 1 / (RRF_K + 1) + 1 / (RRF_K + 2), 2: 1 / (RRF_K + 2), 3: 1 / (RRF_K + 3) + 1 / (RRF_K + 1)}
+    assert [row for row, _ in fused] == [1, 3, 2]
+    for row, score in fused:
+        assert score == pytest.approx(expected[row])
+    assert rrf([[5, 6]], k=0)[0] == (5, 1.0)
+
+
+def test_question_naming_a_party_becomes_a_filter():
+    query = parse_question("What did JA21 ask about Uganda?")
+    assert query.parties == ("JA21",)
+    assert "JA21" not in query.text and "Uganda" in query.text
+    assert "Oeganda" in query.terms
+    dutch = parse_question("Wat vroegen de leden van de GL-PvdA-fractie over de solidariteitspool?")
+    assert dutch.parties == ("GroenLinks-PvdA",) and "GL-PvdA" not in dutch.text
+    assert parse_question("Hoe zit het met de terugkeer?").parties == ()
+
+
+def test_explicit_party_overrides_names_in_the_question():
+    assert parse_question("What did JA21 ask?", parties=("cda",)).parties == ("CDA",)
+
+
+def test_question_that_is_only_a_party_name_searches_that_party():
+    query = parse_question("JA21")
+    assert query.parties == ("JA21",) and query.text == "JA21"
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "empty"), ("   \n\t ", "empty"), ("\x00\x01", "empty"), ("x" * (MAX_QUESTION_CHARS + 1), "characters"),
+])
+def test_unusable_questions_are_refused_clearly(question, message):
+    with pytest.raises(QuestionError, match=message):
+        parse_question(question)
+
+
+def test_unknown_party_filter_is_refused():
+    with pytest.raises(QuestionError, match="Unknown party 'Piratenpartij'"):
+        parse_question("Iets?", parties=("Piratenpartij",))
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_party_filter_returns_only_that_party_and_k_hits(collection, mode):
+    query = parse_question("Wat vragen de leden over terugkeer naar Syrië?", parties=("CDA",))
+    hits = search(collection, query, k=4, mode=mode)
+    assert len(hits) == 4
+    assert {h.chunk.party for h in hits} == {"CDA"}
+    assert [h.rank for h in hits] == [1, 2, 3, 4]
+
+
+def test_results_hold_no_duplicate_passages(collection):
+    hits = search(collection, parse_question("terugkeer naar Syrië en Afghanistan"), k=10)
+    texts = [h.chunk.text for h in hits]
+    assert len(texts) == 10 and len(set(texts)) == 10
+
+
+def test_english_question_reaches_dutch_text_lexically(collection):
+    hits = search(collection, parse_question("What did JA21 ask about Uganda?"), k=3, mode="bm25")
+    assert "Oeganda" in hits[0].chunk.text and hits[0].chunk.party == "JA21"
+
+
+def test_langchain_retriever_returns_documents_with_citations(collection):
+    retriever = HybridRetriever(collection=collection, k=3)
+    docs = retriever.invoke("What did JA21 ask about Uganda?")
+    assert len(docs) == 3
+    assert "Oeganda" in docs[0].page_content
+    meta = docs[0].metadata
+    assert meta["party"] == "JA21" and meta["page"] == 9 and meta["doc_id"] in collection.documents
+    assert collection.documents[meta["doc_id"]].text[meta["start"]:meta["end"]] == docs[0].page_content
