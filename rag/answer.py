@@ -10,9 +10,12 @@ from rag.types import Answer, Chunk, Hit
 
 
 def citation(chunk: Chunk) -> str:
-    """"JA21, <title>, p. 9–10" — party (or "no party"), document, pages."""
+    """"JA21, <title>, p. 9–10" — speaker and party (or "no party"), document, section, pages."""
     pages = f"p. {chunk.page}" if chunk.page == chunk.page_end else f"p. {chunk.page}–{chunk.page_end}"
-    who = chunk.party or "no party"
+    if chunk.speaker:
+        who = f"{chunk.speaker} ({chunk.party})" if chunk.party else chunk.speaker
+    else:
+        who = chunk.party or "no party"
     section = f", {chunk.section}" if chunk.section else ""
     return f"{who}, {chunk.title or chunk.doc_id}{section}, {pages}"
 

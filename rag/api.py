@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rag.answer import compose_answer
 from rag.collection import Collection
-from rag.query import parse_question
+from rag.query import make_filters, parse_question
 from rag.retriever import Mode, search
 from rag.store import default_index_dir
 from rag.types import Answer
@@ -20,12 +20,15 @@ class Assistant:
                  collection: Collection | None = None):
         self.collection = collection or Collection.load(Path(index_dir or default_index_dir()), model=model)
 
-    def ask(self, question: str, k: int = 5, parties: tuple[str, ...] | list[str] = (),
-            doc_ids: tuple[str, ...] | list[str] = (), mode: Mode = "hybrid") -> Answer:
-        """The answer to `question`: the k best passages (filtered by parties/documents) and a text."""
+    def ask(self, question: str, k: int = 5, parties=(), doc_ids=(), types=(), since: str | None = None,
+            until: str | None = None, mode: Mode = "hybrid") -> Answer:
+        """The answer to `question`: the k best passages matching the filters, and a text.
+
+        Filters: parties (names or aliases), document ids, document types, date range (ISO prefixes).
+        """
         if k < 1:
             raise ValueError("k must be at least 1")
-        query = parse_question(question, tuple(parties), tuple(doc_ids))
+        query = parse_question(question, make_filters(parties, doc_ids, types, since, until))
         return compose_answer(query, search(self.collection, query, k, mode))
 
 
@@ -35,7 +38,11 @@ def _assistant(index_dir: str | None, model: str | None) -> Assistant:
 
 
 def ask(question: str, index: Path | str | None = None, k: int = 5, party: str | list[str] | None = None,
-        model: str | None = None) -> Answer:
+        doc: str | list[str] | None = None, type: str | list[str] | None = None, since: str | None = None,
+        until: str | None = None, model: str | None = None) -> Answer:
     """Answer one question from the index at `index` (default: the repository's `index/`)."""
-    parties = [party] if isinstance(party, str) else list(party or [])
-    return _assistant(str(index) if index else None, model).ask(question, k=k, parties=parties)
+    def listed(value):
+        return [value] if isinstance(value, str) else list(value or [])
+
+    return _assistant(str(index) if index else None, model).ask(
+        question, k=k, parties=listed(party), doc_ids=listed(doc), types=listed(type), since=since, until=until)

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from rag.sentences import sentence_spans
 from rag.types import Chunk, Document
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # bump when parsing or chunking changes what passages are
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
         if block.kind != "paragraph":
             continue
         for start, end in _split(doc.text, block.start, block.end, settings.max_words):
-            chunks.append(_make_chunk(doc, start, end, block.party, block.section))
+            chunks.append(_make_chunk(doc, start, end, block))
     return chunks
 
 
@@ -53,12 +53,12 @@ def _split(text: str, start: int, end: int, max_words: int) -> list[tuple[int, i
     return spans
 
 
-def _make_chunk(doc: Document, start: int, end: int, party: str | None, section: str) -> Chunk:
+def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
     text = doc.text[start:end]
     digest = hashlib.sha256(f"{doc.doc_id}\0{start}\0{end}\0{text}".encode()).hexdigest()[:16]
     notes = tuple(f"{n.number} {n.text}" for n in doc.notes if start <= n.anchor <= end)
     return Chunk(
-        chunk_id=digest, doc_id=doc.doc_id, text=text, start=start, end=end, party=party,
-        section=section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
-        title=doc.title, doc_type=doc.doc_type, date=doc.date,
+        chunk_id=digest, doc_id=doc.doc_id, text=text, start=start, end=end, party=block.party,
+        section=block.section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
+        title=doc.title, doc_type=doc.doc_type, date=doc.date, speaker=block.speaker, role=block.role, qa=block.qa,
     )

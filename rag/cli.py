@@ -76,9 +76,9 @@ def index(
 
 def _passage_json(hit) -> dict:
     c = hit.chunk
-    return {"rank": hit.rank, "doc_id": c.doc_id, "title": c.title, "party": c.party, "section": c.section,
-            "page": c.page, "page_end": c.page_end, "text": c.text, "start": c.start, "end": c.end,
-            "score": round(hit.score, 6)}
+    return {"rank": hit.rank, "doc_id": c.doc_id, "title": c.title, "party": c.party, "speaker": c.speaker,
+            "section": c.section, "page": c.page, "page_end": c.page_end, "doc_type": c.doc_type, "date": c.date,
+            "text": c.text, "start": c.start, "end": c.end, "score": round(hit.score, 6)}
 
 
 def _print_answer(answer, as_json: bool) -> None:
@@ -100,18 +100,22 @@ def ask(
     k: int = typer.Option(5, "-k", min=1, max=100, help="Number of passages."),
     party: List[str] = typer.Option([], "--party", help="Only passages of this party (repeatable)."),
     doc: List[str] = typer.Option([], "--doc", help="Only passages of this document id (repeatable)."),
+    doc_type: List[str] = typer.Option([], "--type", help="Only this document type, e.g. 'motie' (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY[-MM[-DD]])."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY[-MM[-DD]])."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per question."),
     model: Optional[str] = ModelOpt,
 ):
     """Answer a question with the best passages, each with party, document and page."""
     from rag.api import Assistant
-    from rag.query import canonical_parties
+    from rag.query import make_filters
 
-    parties = canonical_parties(party)
+    make_filters(party, doc, doc_type, since, until)  # bad filters fail before the model loads
     assistant = Assistant(_index_dir(index), model=model)
     questions = (line for line in sys.stdin if line.strip()) if question == "-" else [question]
     for q in questions:
-        _print_answer(assistant.ask(q, k=k, parties=parties, doc_ids=doc), as_json)
+        answer = assistant.ask(q, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
+        _print_answer(answer, as_json)
 
 
 @app.command()

@@ -95,16 +95,31 @@ class Collection:
         return {r.doc_id: r for r in map(DocRecord.from_json, iter_jsonl(self.folder / "documents.jsonl"))}
 
     @cached_property
-    def party_of_row(self) -> np.ndarray:
-        return np.array([c.party or "" for c in self.chunks], dtype=object)
+    def _columns(self) -> dict[str, np.ndarray]:
+        """Per-row party, document, type and date, for filtering without touching the chunks."""
+        return {
+            "party": np.array([c.party or "" for c in self.chunks], dtype=object),
+            "doc_id": np.array([c.doc_id for c in self.chunks], dtype=object),
+            "type": np.array([(c.doc_type or "").lower() for c in self.chunks], dtype=object),
+            "date": np.array([c.date or "" for c in self.chunks], dtype=object),
+        }
 
-    def rows_where(self, parties: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> np.ndarray | None:
-        """Rows matching every given filter, or None when no filter is given."""
-        if not parties and not doc_ids:
+    def rows_where(self, filters) -> np.ndarray | None:
+        """Rows matching every given filter (a `rag.query.Filters`), or None when none is given."""
+        if not filters:
             return None
+        cols = self._columns
         mask = np.ones(len(self.chunks), dtype=bool)
-        if parties:
-            mask &= np.isin(self.party_of_row, list(parties))
-        if doc_ids:
-            mask &= np.isin(np.array([c.doc_id for c in self.chunks], dtype=object), list(doc_ids))
+        for values, column in ((filters.parties, "party"), (filters.doc_ids, "doc_id"), (filters.types, "type")):
+            if values:
+                mask &= np.isin(cols[column], list(values))
+        if filters.since or filters.until:
+            dates = cols["date"]
+            has = dates != ""
+            if filters.since:
+                # "2020" ≥ "2020": compare on the shorter of the two prefixes
+                has &= np.array([d[:len(filters.since)] >= filters.since for d in dates])
+            if filters.until:
+                has &= np.array([d[:len(filters.until)] <= filters.until for d in dates])
+            mask &= has
         return np.flatnonzero(mask)

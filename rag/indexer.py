@@ -26,7 +26,7 @@ from rag.store import BuildWriter, DocRecord, build_info
 from rag.structure import build_document
 from rag.types import Chunk
 
-EMBED_BATCH = 64
+EMBED_BATCH = 256  # passages per encode call: enough for length-sorted batches
 
 
 @dataclass
@@ -113,7 +113,7 @@ def build_index(
             state = _write_documents(files, writer, previous, embedder, settings, report, progress)
             vectors = state.vectors(embedder.dim)
             manifest = {
-                "model": {"name": embedder.name, "dim": int(vectors.shape[1])},
+                "model": {"name": embedder.name, "dim": int(vectors.shape[1]), "dtype": embedder.dtype},
                 "chunker": settings.to_dict(),
                 "bm25": BM25_SETTINGS,
                 "counts": {"documents": report.documents, "passages": len(vectors)},
@@ -181,7 +181,7 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     def flush():
         if pending:
             t0 = time.perf_counter()
-            state.blocks.append(embedder.encode_documents([c.embed_text for c in pending], batch_size=32))
+            state.blocks.append(embedder.encode_documents([c.embed_text for c in pending], batch_size=16))
             report.embed_seconds += time.perf_counter() - t0
             report.embedded_passages += len(pending)
             pending.clear()

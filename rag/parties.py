@@ -85,6 +85,10 @@ def _alias_pattern() -> re.Pattern:
     aliases = sorted({a for c, al in PARTIES.items() for a in (c, *al)}, key=len, reverse=True)
     parts = []
     for alias in aliases:
+        if re.fullmatch(r"[A-Za-z0-9]{2,6}", alias):
+            # Acronyms are also written with dots: "C.D.A.", "P.v.d.A.", "V.V.D."
+            parts.append(r"\.?".join(map(re.escape, alias)) + r"\.?")
+            continue
         words = [re.escape(w) for w in re.split(r"[\s\-/]+", alias) if w]
         parts.append(r"[\s\-/]*".join(words))
     return re.compile(r"(?<![\w])(" + "|".join(parts) + r")(?:[\s-]*fractie)?(?![\w])", re.IGNORECASE)

@@ -7,7 +7,7 @@ only, for the rest of the question; explicit filters (`--party`) take precedence
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.errors import QuestionError
 from rag.glossary import dutch_terms
@@ -20,14 +20,35 @@ _PARTY_FRAME = re.compile(r"\b(?:de leden van|leden van|de|het|the|members of|pa
 
 
 @dataclass(frozen=True)
+class Filters:
+    """What a passage must match: any of the parties, documents and types; a date in [since, until].
+
+    Dates compare as ISO prefixes: `since="2020"` admits "2020-03-01"; a document without a date
+    matches no date filter.
+    """
+
+    parties: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.parties or self.doc_ids or self.types or self.since or self.until)
+
+
+@dataclass(frozen=True)
 class Query:
     """`text` is the question less the party names used as filters; `terms` are Dutch glossary terms."""
 
     question: str
     text: str
-    parties: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
+    filters: Filters = Filters()
     terms: tuple[str, ...] = ()
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return self.filters.parties
 
     @property
     def search_text(self) -> str:
@@ -56,21 +77,30 @@ def canonical_parties(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def parse_question(question: str, parties: tuple[str, ...] = (), doc_ids: tuple[str, ...] = ()) -> Query:
+def make_filters(parties=(), doc_ids=(), types=(), since: str | None = None, until: str | None = None) -> Filters:
+    """Filters from user input: party names canonicalised, dates checked."""
+    for name, value in (("since", since), ("until", until)):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise QuestionError(f"--{name} takes a date as YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}.")
+    return Filters(canonical_parties(tuple(parties)), tuple(doc_ids), tuple(t.lower() for t in types),
+                   since or None, until or None)
+
+
+def parse_question(question: str, filters: Filters = Filters()) -> Query:
+    """The query for a question; parties it names become the party filter unless one is given."""
     text = clean_question(question)
-    if parties:
-        return Query(text, text, canonical_parties(parties), tuple(doc_ids), tuple(dutch_terms(text)))
+    if filters.parties:
+        return Query(text, text, filters, tuple(dutch_terms(text)))
     named = find_parties(text)
     if not named:
-        return Query(text, text, (), tuple(doc_ids), tuple(dutch_terms(text)))
+        return Query(text, text, filters, tuple(dutch_terms(text)))
     rest, last = [], 0
     for _, start, end in named:
-        before = _PARTY_FRAME.sub("", text[last:start])
-        rest.append(before)
+        rest.append(_PARTY_FRAME.sub("", text[last:start]))
         last = end
     rest.append(text[last:])
     search = re.sub(r"\s+", " ", " ".join(rest)).strip(" ,;")
     if len(re.findall(r"\w{3,}", search)) == 0:
         search = text  # the question is only a party name: rank that party's passages by it
-    return Query(text, search, tuple(dict.fromkeys(p for p, _, _ in named)), tuple(doc_ids),
-                 tuple(dutch_terms(search)))
+    parties = tuple(dict.fromkeys(p for p, _, _ in named))
+    return Query(text, search, replace(filters, parties=parties), tuple(dutch_terms(search)))

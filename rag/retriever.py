@@ -17,7 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.collection import Collection
-from rag.query import Query, parse_question
+from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
 RRF_K = 60
@@ -36,7 +36,7 @@ def dense_ranking(collection: Collection, query: Query, n: int) -> list[int]:
     if not collection.chunks:
         return []
     qv = collection.embedder.encode_queries([query.search_text])[0].astype(np.float32)
-    rows = collection.rows_where(query.parties, query.doc_ids)
+    rows = collection.rows_where(query.filters)
     if rows is None:
         _, ids = collection.dense.search(qv[None, :], min(n, len(collection.chunks)))
         return [int(i) for i in ids[0] if i >= 0]
@@ -49,7 +49,7 @@ def lexical_ranking(collection: Collection, query: Query, n: int) -> list[int]:
     """Rows by BM25 score, best first; passages sharing no term with the query are left out."""
     if not collection.chunks:
         return []
-    rows = collection.rows_where(query.parties, query.doc_ids)
+    rows = collection.rows_where(query.filters)
     scores = collection.lexical.scores(query.search_text)
     return _top(scores if rows is None else scores[rows], rows, n, positive_only=True)
 
@@ -90,7 +90,7 @@ def hit_to_document(hit: Hit) -> LCDocument:
         page_content=c.text,
         metadata={"rank": hit.rank, "score": hit.score, "doc_id": c.doc_id, "title": c.title, "party": c.party,
                   "section": c.section, "page": c.page, "page_end": c.page_end, "start": c.start, "end": c.end,
-                  "chunk_id": c.chunk_id, "doc_type": c.doc_type, "date": c.date},
+                  "chunk_id": c.chunk_id, "doc_type": c.doc_type, "date": c.date, "speaker": c.speaker},
     )
 
 
@@ -102,11 +102,10 @@ class HybridRetriever(BaseRetriever):
     collection: Any
     k: int = 5
     mode: Mode = "hybrid"
-    parties: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
+    filters: Filters = Filters()
 
     def hits(self, question: str) -> list[Hit]:
-        return search(self.collection, parse_question(question, self.parties, self.doc_ids), self.k, self.mode)
+        return search(self.collection, parse_question(question, self.filters), self.k, self.mode)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         return [hit_to_document(h) for h in self.hits(query)]

@@ -1,327 +1,163 @@
-"""Structure: pages of lines → a `Document` with normalised text, blocks, pages and footnotes.
+"""Structure: a `Source` → a `Document` with normalised text, blocks in context, pages and notes.
 
-The rules follow the layout of Kamerstukken as text extracted from PDF (the core document):
-- footnotes stand at the bottom of a page, numbered in sequence through the document, each cited by
-  a marker glued to the body text ("Griekenland.1 Kan"); the long URLs in them may repeat after a
-  blank line. They are taken out of the body and kept as `Note`s; their markers are removed.
-- a paragraph cut by a page break (and by the footnote block before it) is joined again;
-- "Inbreng van de leden van de X-fractie" opens party X's contribution; "I Vragen …", "II Reactie
-  van de minister …" open parts; a short line that ends early without punctuation and is followed
-  by a capitalised line opens a subsection ("Solidariteitspool", "Werksessie II – … om\\n…voorkomen");
-- a part heading directly followed by another part heading is a stray (the "II Reactie …" that
-  PDF extraction puts near the top) and changes no context;
-- a word hyphenated at a line end is repaired only where the hyphen is a line-break artefact.
+Layout text (pages of lines) goes through `rag.layout`; structured sources (XML, HTML) arrive as
+blocks that already know their party, speaker and section. Then, for both:
+- context: "Inbreng van de leden van de X-fractie" opens party X's contribution, a part heading
+  ("I Vragen …", "II Reactie van de minister …") closes it, a subheading sets the section; a part
+  heading directly followed by another part heading is a stray (the "II Reactie …" that PDF
+  extraction puts near the top) and changes nothing;
+- outside any party contribution, a paragraph that opens with "De leden van de X-fractie" is X's,
+  up to the next sentence that opens with another party's members (the historic verslagen);
+- written questions with their answers are split into numbered questions and answers, linked by
+  number (`rag.written_questions`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rag.layout import MARK_CLOSE, MARK_OPEN, PARTY_HEADING, PART_HEADING, RawBlock, _join_lines, layout
+from rag.metadata import document_metadata
 from rag.parties import canonical_party
+from rag.sentences import sentence_spans
 from rag.types import Block, Document, Note, Source
+from rag.written_questions import split_questions_and_answers
 
-PARTY_HEADING = re.compile(r"^\s*Inbreng van (?:de leden van )?de (?P<party>\S.*?)[\s-]*fractie\s*$", re.IGNORECASE)
-PART_HEADING = re.compile(r"^\s*(?P<numeral>I{1,3}|IV|VI{0,3}|IX|X)\.?\s+(?P<title>[A-Z][^.?!]{3,100})$")
-NOTE_LINE = re.compile(r"^\s*(?P<n>\d{1,3})\s+\S")
-URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
-SENTENCE_END = re.compile(r"[.?!:;…]['\"’”)]*$")
-ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
-VOWELS = set("aeiouyáéíóúàèëïöüäâêîôû")
-# Private-use characters mark a footnote citation inside a body line until the text is assembled.
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
-MAX_HEADING_WORDS = 16
-# A heading does not end in a word that needs a continuation; a wrapped body line often does.
-FUNCTION_WORDS = set(
-    "de het een van en in op voor met tot om te dat die of aan bij als door naar over uit is zijn "
-    "wordt worden heeft hebben ook niet nog maar dan the of and to a an for with".split()
-)
+PARTY_LEAD = re.compile(
+    r"(?:De|Ook de|Naar het oordeel van de) leden (?:van de|der) (?P<party>[\w.'’ /-]{2,40}?)[\s-]?fractie\b")
 
 
 @dataclass
-class _Line:
-    page: int
-    text: str
+class _Piece:
+    """A block's text before assembly, with the pages that begin in it and the notes it cites."""
 
-
-# ---------------------------------------------------------------- footnotes
-
-
-def _marker_pattern(n: int) -> re.Pattern:
-    # A citation is the number glued to a word or punctuation and followed by a space or line end.
-    return re.compile(rf"(?<=[^\s\d]){n}(?=\s|$)")
-
-
-def _split_notes(pages) -> tuple[list[list[_Line]], list[Note]]:
-    """Take footnote blocks off the page bottoms; mark their citations in the body lines.
-
-    A citation may stand on an earlier page than its note, so citations are looked up in all
-    body text so far, after the previous citation.
-    """
-    bodies: list[list[_Line]] = []
-    notes: list[Note] = []
-    seen: list[_Line] = []  # body lines so far, in order
-    cursor = 0  # index in `seen` of the line holding the latest citation
-    for page in pages:
-        lines = [_Line(page.number, line) for line in page.lines]
-        expected = len(notes) + 1
-        start = None
-        for i, line in enumerate(lines):
-            m = NOTE_LINE.match(line.text)
-            if m and int(m.group("n")) == expected and _cite(seen[cursor:] + lines[:i], expected) is not None:
-                start = i
-                break
-        body = lines if start is None else lines[:start]
-        seen.extend(body)
-        bodies.append(body)
-        if start is None:
-            continue
-        for note in _parse_note_block([line.text for line in lines[start:]], expected, page.number):
-            found = _cite(seen[cursor:], note.number, mark=True)
-            if found is not None:
-                cursor += found
-            notes.append(note)
-    return bodies, notes
-
-
-def _cite(lines: list[_Line], n: int, mark: bool = False) -> int | None:
-    """Index in `lines` of the first citation of note n, or None; `mark` wraps it in markers."""
-    pattern = _marker_pattern(n)
-    for index, line in enumerate(lines):
-        m = pattern.search(line.text)
-        if m:
-            if mark:
-                line.text = f"{line.text[:m.start()]}{MARK_OPEN}{n}{MARK_CLOSE}{line.text[m.end():]}"
-            return index
-    return None
-
-
-def _parse_note_block(lines: list[str], first: int, page: int) -> list[Note]:
-    texts: list[list[str]] = []
-    for raw in lines:
-        line = raw.strip()
-        m = NOTE_LINE.match(line)
-        if m and int(m.group("n")) == first + len(texts):
-            texts.append([line[m.end("n"):].strip()])
-        elif line and texts:
-            if URL_LINE.match(line) and line in "".join(texts[-1]).replace(" ", "") + _joined(texts):
-                continue  # the extraction repeats long URLs after the notes
-            texts[-1].append(line)
-    return [Note(first + i, _join_note(parts), page, -1) for i, parts in enumerate(texts)]
-
-
-def _joined(texts: list[list[str]]) -> str:
-    return "".join("".join(parts) for parts in texts)
-
-
-def _join_note(parts: list[str]) -> str:
-    out = parts[0]
-    for part in parts[1:]:
-        # URLs broken at a hyphen or slash continue without a space.
-        out += part if re.search(r"https?://\S*[-/]$", out) else " " + part
-    return out
-
-
-# ---------------------------------------------------------------- paragraphs
-
-
-def _paragraphs(bodies: list[list[_Line]]) -> list[list[_Line]]:
-    """Blank-line separated paragraphs; one cut by a page break is joined to its continuation."""
-    paragraphs: list[list[_Line]] = []
-    for page_index, lines in enumerate(bodies):
-        page_paras: list[list[_Line]] = []
-        current: list[_Line] = []
-        for line in lines:
-            if line.text.strip():
-                current.append(line)
-            elif current:
-                page_paras.append(current)
-                current = []
-        if current:
-            page_paras.append(current)
-        if page_paras and paragraphs and page_index > 0 and _continues(paragraphs[-1], page_paras[0]):
-            paragraphs[-1].extend(page_paras.pop(0))
-        paragraphs.extend(page_paras)
-    return paragraphs
-
-
-def _continues(before: list[_Line], after: list[_Line]) -> bool:
-    last, first = before[-1].text.strip(), after[0].text.strip()
-    if before[-1].page == after[0].page:
-        return False
-    if PARTY_HEADING.match(first) or PART_HEADING.match(first) or PARTY_HEADING.match(last):
-        return False
-    return first[:1].islower() or not SENTENCE_END.search(last)
-
-
-# ---------------------------------------------------------------- blocks
-
-
-@dataclass
-class _RawBlock:
     kind: str
-    lines: list[_Line]
+    text: str
+    page_marks: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, page)
+    cites: dict[int, int] = field(default_factory=dict)  # note number → offset in text
+    party: str | None = None
+    section: str = ""
+    speaker: str | None = None
+    structured: bool = False
+    notes: tuple[str, ...] = ()
 
 
-def _line_width(bodies: list[list[_Line]]) -> int:
-    lengths = sorted(len(line.text.rstrip()) for lines in bodies for line in lines if line.text.strip())
-    return lengths[int(len(lengths) * 0.9)] if lengths else 80
+def _layout_pieces(raw_blocks: list[RawBlock], vocabulary: set[str]) -> list[_Piece]:
+    pieces = []
+    for raw in raw_blocks:
+        piece = _Piece(raw.kind, "")
+        for line in raw.lines:
+            line_text, cited = _take_marks(re.sub(r"\s+", " ", line.text).strip())
+            if piece.text:
+                piece.text, at = _join_lines(piece.text, line_text, vocabulary)
+            else:
+                piece.text, at = line_text, 0
+            if not piece.page_marks or piece.page_marks[-1][1] != line.page:
+                piece.page_marks.append((at, line.page))
+            piece.cites.update({number: at + pos for number, pos in cited.items()})
+        pieces.append(piece)
+    return pieces
 
 
-def _ends_early(line: str, next_line: str, width: int) -> bool:
-    """A line that stops although the next line's first word would have fitted on it."""
-    next_word = next_line.split()[0] if next_line.split() else ""
-    return len(line.rstrip()) + 1 + len(next_word) < width - 5
+def _structured_pieces(source: Source) -> list[_Piece]:
+    return [_Piece(b.kind, re.sub(r"[ \t]+", " ", b.text).strip(), [(0, b.page)], {}, b.party, b.section,
+                   b.speaker, structured=True, notes=b.notes) for b in source.blocks if b.text.strip()]
 
 
-def _split_headings(para: list[_Line], width: int) -> list[_RawBlock]:
-    blocks: list[_RawBlock] = []
-    rest = list(para)
-    while rest:
-        for i, line in enumerate(rest):
-            if PARTY_HEADING.match(line.text) or PART_HEADING.match(line.text):
-                if i:
-                    blocks.extend(_leading_heading(rest[:i], width))
-                kind = "party" if PARTY_HEADING.match(line.text) else "part"
-                blocks.append(_RawBlock(kind, [line]))
-                rest = rest[i + 1:]
-                break
-        else:
-            blocks.extend(_leading_heading(rest, width))
-            rest = []
-    return blocks
+def _in_context(pieces: list[_Piece]) -> list[_Piece]:
+    """Give layout pieces the party and section of the contribution and subsection they stand in."""
+    party: str | None = None
+    section = ""
+    for i, piece in enumerate(pieces):
+        if piece.structured:
+            continue
+        if piece.kind == "party":
+            name = PARTY_HEADING.match(piece.text).group("party").strip()
+            party, section = canonical_party(name) or name, ""
+        elif piece.kind == "part":
+            following = pieces[i + 1] if i + 1 < len(pieces) else None
+            if following is None or following.kind != "part":  # else: a stray part heading
+                party, section = None, piece.text
+        elif piece.kind == "heading":
+            section = piece.text
+        piece.party, piece.section = party, section
+    return pieces
 
 
-def _leading_heading(lines: list[_Line], width: int) -> list[_RawBlock]:
-    """Split off a subheading of one or two lines at the top of a paragraph, if there is one."""
-    texts = [line.text.strip() for line in lines]
-    if len(lines) == 1:
-        text = texts[0]
-        if not SENTENCE_END.search(text) and not text.endswith(",") and len(text.split()) <= MAX_HEADING_WORDS \
-                and text[:1].isupper() and len(text) < width * 0.8:
-            return [_RawBlock("heading", lines)]
-        return [_RawBlock("paragraph", lines)]
-    for j in range(min(2, len(lines) - 1)):
-        head = " ".join(texts[: j + 1])
-        if SENTENCE_END.search(texts[j]) or texts[j].endswith(",") or len(head.split()) > MAX_HEADING_WORDS:
-            break
-        if re.search(r"[.?!]\s", head) or not head[:1].isupper():
-            break
-        last_word = texts[j].split()[-1].lower() if texts[j].split() else ""
-        if _ends_early(lines[j].text, texts[j + 1], width) and texts[j + 1][:1].isupper() \
-                and last_word not in FUNCTION_WORDS:
-            return [_RawBlock("heading", lines[: j + 1]), _RawBlock("paragraph", lines[j + 1:])]
-        if _ends_early(lines[j].text, texts[j + 1], width):
-            break
-    return [_RawBlock("paragraph", lines)]
-
-
-# ---------------------------------------------------------------- text assembly
-
-
-def _vocabulary(bodies: list[list[_Line]]) -> set[str]:
-    words: set[str] = set()
-    for lines in bodies:
-        for line in lines:
-            words.update(w.lower() for w in re.findall(r"\w+(?:-\w+)*", line.text))
-    return words
-
-
-def _join_lines(left: str, right: str, vocabulary: set[str]) -> tuple[str, int]:
-    """Join two lines of one paragraph, repairing a hyphenation only where it is an artefact.
-
-    Returns the joined text and the offset at which `right` begins in it.
-    """
-    m_left = re.search(r"(\w+)-$", left)
-    m_right = re.match(r"(\w+)", right)
-    if not (m_left and m_right):
-        return f"{left} {right}", len(left) + 1
-    a, b = m_left.group(1), m_right.group(1)
-    hyphenated, joined = f"{a}-{b}".lower(), f"{a}{b}".lower()
-    keep = (
-        not a.islower() or not b[:1].islower()  # EVRM-jurisprudentie, Taliban-regime, JBZ-Raad
-        or (a[-1] in VOWELS and b[0] in VOWELS)  # Dutch writes a hyphen where vowels collide
-        or hyphenated in vocabulary
-    ) and joined not in vocabulary
-    return (f"{left}{right}", len(left)) if keep else (f"{left[:-1]}{right}", len(left) - 1)
-
-
-def _heading_text(raw: _RawBlock) -> str:
-    return re.sub(r"\s+", " ", " ".join(line.text for line in raw.lines)).strip()
+def _party_leads(text: str, block: Block) -> list[Block]:
+    """Split a paragraph without a party where sentences open with "De leden van de X-fractie"."""
+    spans = sentence_spans(text, block.start, block.end)
+    cuts: list[tuple[int, str | None]] = [(block.start, None)]
+    for s, _ in spans:
+        m = PARTY_LEAD.match(text, s)
+        party = canonical_party(m.group("party")) if m else None
+        if party and party != cuts[-1][1]:
+            cuts.append((s, party))
+    if len(cuts) == 1:
+        return [block]
+    if cuts[1][0] == block.start:
+        cuts.pop(0)
+    out = []
+    for (start, party), (nxt, _) in zip(cuts, cuts[1:] + [(block.end, None)]):
+        end = nxt
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        out.append(replace(block, start=start, end=end, party=party))
+    return out
 
 
 def build_document(source: Source, doc_id: str | None = None) -> Document:
     """Parse a `Source` into a `Document`. Deterministic: the same source gives the same text."""
-    bodies, notes = _split_notes(source.pages)
-    width = _line_width(bodies)
-    vocabulary = _vocabulary(bodies)
-    raw_blocks = [b for para in _paragraphs(bodies) for b in _split_headings(para, width)]
+    notes: list[Note] = []
+    if source.blocks:
+        pieces = _structured_pieces(source)
+    else:
+        raw_blocks, notes, vocabulary = layout(source.pages)
+        pieces = _in_context(_layout_pieces(raw_blocks, vocabulary))
 
-    text_parts: list[str] = []
+    parts: list[str] = []
     blocks: list[Block] = []
     page_starts: list[int] = [0]
     first_page = source.pages[0].number if source.pages else 1
     anchors: dict[int, int] = {}
     offset = 0
-    party: str | None = None
-    section = ""
-    for i, raw in enumerate(raw_blocks):
+    for piece in pieces:
         if offset:
-            text_parts.append("\n\n")
+            parts.append("\n\n")
             offset += 2
-        start = offset
-        piece = ""
-        for line in raw.lines:
-            line_text, cited = _take_marks(re.sub(r"\s+", " ", line.text).strip())
-            if piece:
-                piece, at = _join_lines(piece, line_text, vocabulary)
-            else:
-                piece, at = line_text, 0
-            while first_page + len(page_starts) - 1 < line.page:
-                page_starts.append(start + at)
-            for number, pos in cited.items():
-                anchors[number] = start + at + pos
-        text_parts.append(piece)
-        offset += len(piece)
-        if raw.kind == "party":
-            m = PARTY_HEADING.match(raw.lines[0].text)
-            name = m.group("party").strip()
-            party, section = canonical_party(name) or name, ""
-        elif raw.kind == "part":
-            following = raw_blocks[i + 1] if i + 1 < len(raw_blocks) else None
-            if following is None or following.kind != "part":  # else: a stray part heading
-                party, section = None, _heading_text(raw)
-        elif raw.kind == "heading":
-            section = _heading_text(raw)
-        blocks.append(Block(raw.kind, start, offset, party, section))
+        for at, page in piece.page_marks:
+            while first_page + len(page_starts) - 1 < page:
+                page_starts.append(offset + at)
+        anchors.update({number: offset + pos for number, pos in piece.cites.items()})
+        for note in piece.notes:  # structured sources: a note belongs to the paragraph that holds it
+            number, _, note_text = note.partition(" ")
+            n = int(number) if number.isdigit() else len(notes) + 1
+            notes.append(Note(n, note_text if number.isdigit() else note, piece.page_marks[0][1], -1))
+            anchors[n] = offset
+        parts.append(piece.text)
+        blocks.append(Block(piece.kind, offset, offset + len(piece.text), piece.party, piece.section, piece.speaker))
+        offset += len(piece.text)
+    text = "".join(parts)
 
-    text = "".join(text_parts)
-    meta = source.meta
-    notes = tuple(Note(n.number, n.text, n.page, anchors.get(n.number, -1)) for n in notes)
+    if not any(b.kind == "party" for b in blocks):
+        blocks = [sub for b in blocks for sub in (_party_leads(text, b) if b.kind == "paragraph" and b.party is None
+                                                   else [b])]
+    blocks = split_questions_and_answers(text, blocks)
+    meta = document_metadata(Path(source.path), text, source.meta)
+    notes = [Note(n.number, n.text, n.page, anchors.get(n.number, -1)) for n in notes]
     return Document(
         doc_id=str(meta.get("doc_id") or doc_id or Path(source.path).stem),
-        title=str(meta.get("title") or Path(source.path).stem),
-        doc_type=str(meta.get("type") or "onbekend"),
-        date=meta.get("date"),
-        source=source.path,
-        sha256=source.sha256,
-        text=text,
-        blocks=tuple(blocks),
-        page_starts=tuple(page_starts),
-        first_page=int(meta.get("first_page") or first_page),
-        notes=notes,
-        dossier=_str_or_none(meta.get("dossier")),
-        number=_str_or_none(meta.get("number")),
+        title=meta["title"], doc_type=meta["type"], date=meta.get("date"), source=source.path,
+        sha256=source.sha256, text=text, blocks=tuple(blocks), page_starts=tuple(page_starts),
+        first_page=int(meta.get("first_page") or first_page), notes=tuple(notes),
+        dossier=meta.get("dossier"), number=meta.get("number"),
     )
 
 
-def _str_or_none(value) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
 def _take_marks(piece: str) -> tuple[str, dict[int, int]]:
-    """Remove citation markers from a block's text; return where each cited note stood."""
+    """Remove citation markers from a line; return where each cited note stood."""
     cited: dict[int, int] = {}
     out: list[str] = []
     pos = 0

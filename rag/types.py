@@ -19,13 +19,27 @@ class RawPage:
 
 
 @dataclass(frozen=True)
+class SourceBlock:
+    """A unit of a structured source (XML, HTML): a heading or a paragraph with what it knows."""
+
+    kind: str  # "heading", "party", "part" or "paragraph"
+    text: str
+    party: str | None = None
+    speaker: str | None = None
+    section: str = ""
+    page: int = 1
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Source:
-    """What a reader returns: pages plus whatever metadata the file itself states."""
+    """What a reader returns: pages of lines (layout text) or structured blocks, plus metadata."""
 
     path: str
     sha256: str
-    pages: tuple[RawPage, ...]
+    pages: tuple[RawPage, ...] = ()
     meta: dict = field(default_factory=dict)
+    blocks: tuple[SourceBlock, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,13 +54,19 @@ class Note:
 
 @dataclass(frozen=True)
 class Block:
-    """A span of `Document.text`: a heading or a body paragraph, with its structural context."""
+    """A span of `Document.text`: a heading or a body paragraph, with its structural context.
+
+    `role` is "question" or "answer" in written questions, where `qa` numbers the pair.
+    """
 
     kind: str  # "part", "party", "heading" or "paragraph"
     start: int
     end: int
     party: str | None
     section: str
+    speaker: str | None = None
+    role: str | None = None
+    qa: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +114,18 @@ class Chunk:
     title: str = ""
     doc_type: str = ""
     date: str | None = None
+    speaker: str | None = None
+    role: str | None = None
+    qa: int | None = None
 
     @property
     def embed_text(self) -> str:
         """The text given to the embedder: the verbatim passage, led by its party and section."""
-        context = " – ".join(x for x in (party_label(self.party), self.section) if x)
+        if self.speaker:
+            who = f"{self.speaker} ({self.party})" if self.party else self.speaker
+        else:
+            who = party_label(self.party)
+        context = " – ".join(x for x in (who, self.section) if x)
         return f"{context}\n{self.text}" if context else self.text
 
 

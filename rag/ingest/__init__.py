@@ -17,12 +17,13 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 def _readers():
-    from rag.ingest import pdf, text
+    from rag.ingest import html, pdf, text, xml
 
-    return {".txt": text.read, ".pdf": pdf.read}
+    return {".txt": text.read, ".pdf": pdf.read, ".xml": xml.read, ".html": html.read, ".htm": html.read}
 
 
-SUPPORTED = (".txt", ".pdf")
+SUPPORTED = (".txt", ".pdf", ".xml", ".html", ".htm")
+STRUCTURED = (".xml", ".html", ".htm")
 
 
 def read_source(path: Path) -> Source:
@@ -40,10 +41,12 @@ def read_source(path: Path) -> Source:
         raise DocumentError(f"cannot read file ({exc.strerror or exc})") from exc
     if not data.strip():
         raise DocumentError("file is empty")
-    pages, meta = reader(data)
-    meta = {**meta, **read_sidecar(path)}
-    return Source(path=str(path), sha256=hashlib.sha256(data + sidecar_bytes(path)).hexdigest(),
-                  pages=tuple(pages), meta=meta)
+    content, meta = reader(data)
+    meta = {**{k: v for k, v in meta.items() if v}, **read_sidecar(path)}
+    sha = hashlib.sha256(data + sidecar_bytes(path)).hexdigest()
+    if path.suffix.lower() in STRUCTURED:
+        return Source(path=str(path), sha256=sha, meta=meta, blocks=tuple(content))
+    return Source(path=str(path), sha256=sha, pages=tuple(content), meta=meta)
 
 
 def sidecar_path(path: Path) -> Path:
