@@ -1,6 +1,7 @@
 """Chunking: Document → Chunks. A chunk is a body paragraph inside one party section; a long
-paragraph is split at sentence bounds into near-equal parts. Invariant: chunk.text ==
-doc.text[chunk.start:chunk.end]."""
+paragraph is split at sentence bounds into near-equal parts, and a fragment shorter than
+`min_words` (an OCR line, a table row) is joined with the paragraphs after it that share its
+context (party, section, speaker, question). Invariant: chunk.text == doc.text[chunk.start:chunk.end]."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import hashlib
 from dataclasses import asdict, dataclass
 
 from rag.sentences import sentence_spans
-from rag.types import Chunk, Document
+from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 2  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 3  # bump when parsing or chunking changes what passages are
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class ChunkSettings:
     """Chunker parameters; recorded in the index manifest, a change means a rebuild."""
 
     max_words: int = 160
+    min_words: int = 12
     version: int = CHUNKER_VERSION
 
     def to_dict(self) -> dict:
@@ -27,12 +29,34 @@ class ChunkSettings:
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
     """All passages of a document, in document order."""
     chunks: list[Chunk] = []
+    for first, last in _groups(doc, settings.min_words):
+        for start, end in _split(doc.text, first.start, last.end, settings.max_words):
+            chunks.append(_make_chunk(doc, start, end, first))
+    return chunks
+
+
+def _context(block: Block) -> tuple:
+    return block.party, block.section, block.speaker, block.role, block.qa
+
+
+def _groups(doc: Document, min_words: int) -> list[tuple[Block, Block]]:
+    """Runs of consecutive paragraphs, each run closed once it holds `min_words` words."""
+    groups: list[list[Block]] = []
+    words = 0
+    previous: Block | None = None
     for block in doc.blocks:
         if block.kind != "paragraph":
+            previous = None
             continue
-        for start, end in _split(doc.text, block.start, block.end, settings.max_words):
-            chunks.append(_make_chunk(doc, start, end, block))
-    return chunks
+        n = len(doc.text[block.start:block.end].split())
+        if previous is not None and words < min_words and _context(previous) == _context(block):
+            groups[-1].append(block)
+            words += n
+        else:
+            groups.append([block])
+            words = n
+        previous = block
+    return [(g[0], g[-1]) for g in groups]
 
 
 def _split(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:

@@ -112,6 +112,10 @@ def build_index(
         try:
             state = _write_documents(files, writer, previous, embedder, settings, report, progress)
             vectors = state.vectors(embedder.dim)
+            if not len(vectors):
+                listed = ", ".join(str(p) for p in paths)
+                raise RagError(f"Nothing to index under {listed}: no passages in {report.documents} readable "
+                               f"documents ({len(report.skipped)} files skipped); the index is unchanged.")
             manifest = {
                 "model": {"name": embedder.name, "dim": int(vectors.shape[1]), "dtype": embedder.dtype},
                 "chunker": settings.to_dict(),

@@ -268,23 +268,45 @@ def _heading_text(raw: RawBlock) -> str:
 
 
 def is_unwrapped(pages) -> bool:
-    """Whether lines are whole paragraphs (OCR without wrapping) rather than wrapped lines."""
-    lengths = [len(line.strip()) for page in pages for line in page.lines if line.strip()]
-    return bool(lengths) and sum(n > 150 for n in lengths) > 0.15 * len(lengths)
+    """Whether lines are whole paragraphs (OCR without blank lines) rather than wrapped lines
+    with blank lines between paragraphs."""
+    lines = [line for page in pages for line in page.lines]
+    filled = [len(line.strip()) for line in lines if line.strip()]
+    blank = len(lines) - len(filled)
+    if not filled:
+        return False
+    return blank * 30 < len(filled) or sum(n > 150 for n in filled) > 0.15 * len(filled)
 
 
-def _classify_line(line: Line, seen_body: bool) -> RawBlock:
-    text = line.text.strip()
-    if PARTY_HEADING.match(text):
-        return RawBlock("party", [line])
-    if PART_HEADING.match(text) and seen_body:
-        return RawBlock("part", [line])
+def _unwrapped_paragraphs(lines: list[Line]) -> list[list[Line]]:
+    """One paragraph per line, except that a line continues the previous one when that ended
+    mid-sentence and this one starts in lower case (or the previous ended in a hyphen)."""
+    paragraphs: list[list[Line]] = []
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        if paragraphs:
+            last = paragraphs[-1][-1].text.strip()
+            if last.endswith("-") or (text[:1].islower() and not SENTENCE_END.search(last)):
+                paragraphs[-1].append(line)
+                continue
+        paragraphs.append([line])
+    return paragraphs
+
+
+def _classify(lines: list[Line], seen_body: bool) -> RawBlock:
+    text = " ".join(line.text.strip() for line in lines)
+    if len(lines) == 1 and PARTY_HEADING.match(text):
+        return RawBlock("party", lines)
+    if len(lines) == 1 and PART_HEADING.match(text) and seen_body:
+        return RawBlock("part", lines)
     words = len(text.split())
-    if not seen_body and words < 12:
-        return RawBlock("front", [line])
+    if not seen_body and words < 12 and not SENTENCE_END.search(text):
+        return RawBlock("front", lines)  # the header lines of a paper: chamber, year, dossier, number
     if words <= 10 and len(text) < 70 and not SENTENCE_END.search(text) and text[:1].isalnum():
-        return RawBlock("heading", [line])
-    return RawBlock("paragraph", [line])
+        return RawBlock("heading", lines)
+    return RawBlock("paragraph", lines)
 
 
 def layout(pages) -> tuple[list[RawBlock], list[Note], set[str]]:
@@ -294,10 +316,8 @@ def layout(pages) -> tuple[list[RawBlock], list[Note], set[str]]:
     vocabulary = _vocabulary(bodies)
     if unwrapped:
         blocks: list[RawBlock] = []
-        for lines in bodies:
-            for line in lines:
-                if line.text.strip():
-                    blocks.append(_classify_line(line, any(b.kind == "paragraph" for b in blocks)))
+        for para in _unwrapped_paragraphs([line for lines in bodies for line in lines]):
+            blocks.append(_classify(para, any(b.kind == "paragraph" for b in blocks)))
         return blocks, notes, vocabulary
     width = _line_width(bodies)
     return [b for para in _paragraphs(bodies) for b in _split_headings(para, width)], notes, vocabulary

@@ -57,7 +57,7 @@ class LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25(method=BM25_SETTINGS["method"], k1=BM25_SETTINGS["k1"], b=BM25_SETTINGS["b"])
-        retriever.index(tokenize(texts) if texts else [[]], show_progress=False)
+        retriever.index(tokenize(texts), show_progress=False)
         return cls(retriever)
 
     def save(self, folder: Path) -> None:

@@ -105,7 +105,9 @@ def document_metadata(path: Path, text: str, given: dict) -> dict:
     meta.update({k: v for k, v in given.items() if v not in (None, "")})
     opening = text[:3000]
     if not meta.get("type") or meta["type"] == "onbekend":
-        meta["type"] = next((name for cue, name in TYPE_CUES if re.search(cue, opening)), "onbekend")
+        title = str(meta.get("title") or "")
+        meta["type"] = next((name for cue, name in TYPE_CUES if re.search(cue, opening)), None) or \
+            next((name for cue, name in TYPE_CUES if re.search(cue, title, re.I)), "onbekend")
     date, found = normalise_date(meta.get("date")), normalise_date(opening)
     if date and found and len(date) == 4 and len(found) == 10 and abs(int(found[:4]) - int(date)) <= 1:
         date = found  # the manifest knew the (parliamentary) year, the text knows the day

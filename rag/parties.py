@@ -71,7 +71,11 @@ def canonical_party(name: str | None) -> str | None:
     if not name:
         return None
     cleaned = re.sub(r"(?i)[\s-]*fractie$", "", name.strip())
-    return _alias_table().get(_key(cleaned))
+    found = _alias_table().get(_key(cleaned))
+    if found is None and "/" in cleaned:
+        # A group split off from a party is recorded as "50PLUS/Klein": it counts as that party.
+        found = _alias_table().get(_key(cleaned.split("/", 1)[0]))
+    return found
 
 
 # Aliases that are ordinary words in running text are only taken in party-shaped contexts.

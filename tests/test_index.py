@@ -13,7 +13,7 @@ from filelock import FileLock
 from conftest import CORE
 from rag.collection import Collection
 from rag.embedding import FakeEmbedder
-from rag.errors import IndexLockedError, IndexMismatchError, IndexMissingError
+from rag.errors import IndexLockedError, IndexMismatchError, IndexMissingError, RagError
 from rag.indexer import build_index
 from rag.store import FORMAT_VERSION, current_build
 
@@ -177,3 +177,14 @@ def test_cp1252_text_is_decoded(tmp_path):
     build_index([folder], tmp_path / "idx", embedder=FakeEmbedder(64))
     chunks = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64)).chunks
     assert "financiële" in chunks[0].text
+
+
+def test_nothing_to_index_is_a_clear_error_and_keeps_the_index(corpus, tmp_path):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    (empty / "plaatje.png").write_bytes(b"\x89PNG")
+    with pytest.raises(RagError, match="Nothing to index under .*1 files skipped"):
+        build_index([empty], index, embedder=FakeEmbedder(64))
+    assert len(Collection.load(index, embedder=FakeEmbedder(64)).documents) == 3

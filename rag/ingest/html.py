@@ -21,7 +21,11 @@ def read(data: bytes) -> tuple[list[SourceBlock], dict]:
     from lxml import etree
 
     try:
-        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(no_network=True, remove_comments=True))
+        text = data.decode("utf-8")  # declared or not, pages here are UTF-8; else lxml reads the meta charset
+    except UnicodeDecodeError:
+        text = data
+    try:
+        root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(no_network=True, remove_comments=True))
     except (etree.ParserError, ValueError) as exc:
         raise DocumentError(f"HTML cannot be parsed ({exc})") from exc
     for bad in root.xpath("//script|//style|//nav|//header|//footer"):

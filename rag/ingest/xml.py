@@ -186,7 +186,7 @@ def _vlos(root) -> tuple[list[SourceBlock], dict]:
                 elif chair is not None and _text(chair) == "true":
                     speaker = "De voorzitter"
             paras = []
-            for alinea in turn.iter("{*}alinea"):
+            for alinea in turn.iterfind("{*}tekst/{*}alinea"):  # not the alineas of nested turns
                 items = [_text(i) for i in alinea.iter("{*}alineaitem")]
                 # The first item of a turn repeats the speaker ("De heer Buma (CDA):").
                 items = [i for i in items if i and not (len(i) < 80 and i.endswith(":") and not paras)]
@@ -210,7 +210,6 @@ def _kamerstuk(root) -> tuple[list[SourceBlock], dict]:
     titles = [_text(x) for x in (stuktitel, dossiertitel) if x is not None and _text(x)]
     if titles:
         meta["title"] = " – ".join(dict.fromkeys(titles))
-        meta["type"] = titles[0].lower() if stuktitel is not None else None
     blocks: list[SourceBlock] = []
     party: str | None = None
     section = ""
