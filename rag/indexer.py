@@ -110,28 +110,28 @@ def build_index(
             return _unchanged_report(previous, report, started)
         writer = BuildWriter(index_dir)
         try:
-            state = _write_documents(files, writer, previous, embedder, settings, report, progress)
-            vectors = state.vectors(embedder.dim)
-            if not len(vectors):
+            hashes = _write_documents(files, writer, previous, embedder, settings, report, progress)
+            writer.close_files()
+            if not writer.rows:
                 listed = ", ".join(str(p) for p in paths)
                 raise RagError(f"Nothing to index under {listed}: no passages in {report.documents} readable "
                                f"documents ({len(report.skipped)} files skipped); the index is unchanged.")
             manifest = {
-                "model": {"name": embedder.name, "dim": int(vectors.shape[1]), "dtype": embedder.dtype},
+                "model": {"name": embedder.name, "dim": int(writer.dim), "dtype": embedder.dtype},
                 "chunker": settings.to_dict(),
                 "bm25": BM25_SETTINGS,
-                "counts": {"documents": report.documents, "passages": len(vectors)},
-                "documents": state.hashes,
+                "counts": {"documents": report.documents, "passages": writer.rows},
+                "documents": hashes,
             }
-            lexical = LexicalIndex.build(state.embed_texts)
+            lexical = LexicalIndex.build(writer.passage_texts(lambda c: c.embed_text))
             report.seconds = time.perf_counter() - started
             manifest["build"] = build_info(report.seconds)
-            folder = writer.commit(vectors, lexical, manifest)
+            folder = writer.commit(lexical, manifest)
         except BaseException:
             writer.abort()
             raise
-        report.passages = len(vectors)
-        report.dropped_documents = len(set(previous.documents) - set(state.hashes)) if previous else 0
+        report.passages = writer.rows
+        report.dropped_documents = len(set(previous.documents) - set(hashes)) if previous else 0
         report.folder = str(folder)
         report.index_bytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         report.seconds = time.perf_counter() - started
@@ -161,31 +161,20 @@ def _unchanged_report(previous: Collection, report: BuildReport, started: float)
     return report
 
 
-@dataclass
-class _BuildState:
-    """What a build accumulates in passage order: vector blocks, texts for BM25, document hashes."""
-
-    blocks: list[np.ndarray] = field(default_factory=list)
-    embed_texts: list[str] = field(default_factory=list)
-    hashes: dict[str, dict] = field(default_factory=dict)
-
-    def vectors(self, dim: int) -> np.ndarray:
-        return np.concatenate(self.blocks) if self.blocks else np.zeros((0, dim), dtype=np.float32)
-
-
-def _write_documents(files, writer, previous, embedder, settings, report, progress) -> _BuildState:
+def _write_documents(files, writer, previous, embedder, settings, report, progress) -> dict[str, dict]:
+    """Write every document and its passages and vectors; returns {doc_id: {source, sha256}}."""
     by_source = {r.source: r for r in previous.documents.values()} if previous else {}
     prev_rows: dict[str, list[int]] = {}
     if previous:
         for row, chunk in enumerate(previous.chunks):
             prev_rows.setdefault(chunk.doc_id, []).append(row)
-    state = _BuildState()
+    hashes: dict[str, dict] = {}
     pending: list[Chunk] = []
 
     def flush():
         if pending:
             t0 = time.perf_counter()
-            state.blocks.append(embedder.encode_documents([c.embed_text for c in pending], batch_size=16))
+            writer.add_vectors(embedder.encode_documents([c.embed_text for c in pending], batch_size=16))
             report.embed_seconds += time.perf_counter() - t0
             report.embedded_passages += len(pending)
             pending.clear()
@@ -199,17 +188,16 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             report.skipped.append((str(path), f"cannot read file ({exc.strerror or exc})"))
             continue
         old = by_source.get(str(path))
-        if old is not None and old.sha256 == sha and old.doc_id not in state.hashes:
+        if old is not None and old.sha256 == sha and old.doc_id not in hashes:
             rows = prev_rows.get(old.doc_id, [])
             chunks = [previous.chunks[r] for r in rows]
             flush()  # vector rows must stay in passage order
-            if rows:
-                state.blocks.append(np.asarray(previous.vectors[rows], dtype=np.float32))
+            writer.add_vectors(np.asarray(previous.vectors[rows], dtype=np.float32))
             record = old
             report.reused_documents += 1
         else:
             try:
-                doc = build_document(read_source(path), doc_id=_unique_id(path, state.hashes))
+                doc = build_document(read_source(path), doc_id=_unique_id(path, hashes))
             except DocumentError as exc:
                 report.skipped.append((str(path), str(exc)))
                 continue
@@ -225,13 +213,12 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             if len(pending) >= EMBED_BATCH:
                 flush()
         writer.add_document(record, chunks)
-        state.hashes[record.doc_id] = {"source": record.source, "sha256": record.sha256}
-        state.embed_texts.extend(c.embed_text for c in chunks)
+        hashes[record.doc_id] = {"source": record.source, "sha256": record.sha256}
         report.documents += 1
     flush()
     if progress:
         progress("", len(files), len(files), report)
-    return state
+    return hashes
 
 
 def _unique_id(path: Path, used) -> str:

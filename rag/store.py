@@ -99,8 +99,22 @@ def build_info(seconds: float) -> dict:
     }
 
 
+NPY_HEADER_BYTES = 128
+
+
+def _npy_header(rows: int, dim: int) -> bytes:
+    """A version-1.0 .npy header for a float32 [rows × dim] array, always NPY_HEADER_BYTES long,
+    so it can be written first and rewritten with the final row count."""
+    text = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, dim)
+    text = text.ljust(NPY_HEADER_BYTES - 10 - 1) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
+
+
 class BuildWriter:
-    """Writes one build folder; `commit()` makes it the index's current build."""
+    """Writes one build folder as documents and vectors come in; `commit()` makes it current.
+
+    Vectors go to disk batch by batch, so a build holds no more than one batch in memory.
+    """
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
@@ -111,23 +125,47 @@ class BuildWriter:
         self.folder.mkdir()
         self._chunks = (self.folder / "chunks.jsonl").open("w", encoding="utf-8")
         self._docs = (self.folder / "documents.jsonl").open("w", encoding="utf-8")
+        self._vectors = (self.folder / "vectors.npy").open("wb")
+        self._vectors.write(_npy_header(0, 0))
+        self.rows = 0
+        self.dim: int | None = None
 
     def add_document(self, record: DocRecord, chunks: Iterable[Chunk]) -> None:
         self._docs.write(record.to_json() + "\n")
         for chunk in chunks:
             self._chunks.write(chunk_to_json(chunk) + "\n")
 
-    def commit(self, vectors: np.ndarray, lexical, manifest: dict) -> Path:
-        import faiss
+    def add_vectors(self, vectors: np.ndarray) -> None:
+        """Append rows (float32, [n × dim]) in passage order."""
+        if not len(vectors):
+            return
+        vectors = np.ascontiguousarray(vectors, dtype="<f4")
+        if self.dim is None:
+            self.dim = vectors.shape[1]
+        elif vectors.shape[1] != self.dim:
+            raise ValueError(f"vector dimension {vectors.shape[1]} differs from {self.dim}")
+        self._vectors.write(vectors.tobytes())
+        self.rows += len(vectors)
 
-        for f in (self._chunks, self._docs):
+    def passage_texts(self, key) -> list[str]:
+        """`key(chunk)` for every passage written so far, read back from disk (after `close_files`)."""
+        return [key(chunk_from_json(line)) for line in iter_jsonl(self.folder / "chunks.jsonl")]
+
+    def close_files(self) -> None:
+        self._vectors.seek(0)
+        self._vectors.write(_npy_header(self.rows, self.dim or 0))
+        for f in (self._chunks, self._docs, self._vectors):
             f.flush()
             os.fsync(f.fileno())
             f.close()
-        np.save(self.folder / "vectors.npy", vectors)
+
+    def commit(self, lexical, manifest: dict) -> Path:
+        import faiss
+
+        vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
         dense = faiss.IndexFlatIP(vectors.shape[1])
-        if len(vectors):
-            dense.add(vectors)
+        for start in range(0, len(vectors), 65536):
+            dense.add(np.ascontiguousarray(vectors[start:start + 65536]))
         faiss.write_index(dense, str(self.folder / "dense.faiss"))
         lexical.save(self.folder / "bm25")
         manifest = {**manifest, "format_version": FORMAT_VERSION, "build_id": self.build_id,
@@ -142,7 +180,7 @@ class BuildWriter:
         return final
 
     def abort(self) -> None:
-        for f in (self._chunks, self._docs):
+        for f in (self._chunks, self._docs, self._vectors):
             if not f.closed:
                 f.close()
         shutil.rmtree(self.folder, ignore_errors=True)

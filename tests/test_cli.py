@@ -93,3 +93,12 @@ def test_index_reports_skipped_files_and_is_quick_when_unchanged(fake_index):
     result = rag("index", BUNDLED, "--quiet", index=fake_index)
     assert result.returncode == 0
     assert "up to date, nothing written" in result.stdout
+
+
+def test_type_and_date_options(fake_index):
+    result = rag("ask", "dierproeven", "--type", "Handelingen", "--since", "2018", "--json", index=fake_index)
+    passages = json.loads(result.stdout)["passages"]
+    assert passages and {p["doc_type"] for p in passages} == {"Handelingen"}
+    assert all(p["date"] >= "2018" for p in passages)
+    bad = rag("ask", "x", "--until", "morgen", index=fake_index)
+    assert bad.returncode == 2 and "--until takes a date" in bad.stderr
