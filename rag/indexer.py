@@ -20,7 +20,7 @@ from rag.chunking import ChunkSettings, chunk_document
 from rag.collection import Collection
 from rag.embedding import Embedder, make_embedder
 from rag.errors import DocumentError, IndexLockedError, RagError
-from rag.ingest import SUPPORTED, read_source, sidecar_bytes
+from rag.ingest import SUPPORTED, parser_version, read_source, sidecar_bytes
 from rag.lexical import BM25_SETTINGS, LexicalIndex
 from rag.store import BuildWriter, DocRecord, build_info
 from rag.structure import build_document
@@ -142,11 +142,11 @@ def build_index(
 
 def _same_files(files: list[Path], previous: Collection) -> bool:
     """Whether the files are exactly those of the previous build, byte for byte."""
-    known = {r.source: r.sha256 for r in previous.documents.values()}
+    known = {r.source: (r.sha256, r.parser) for r in previous.documents.values()}
     if set(known) != {str(p) for p in files}:
         return False
     try:
-        return all(_file_hash(p) == known[str(p)] for p in files)
+        return all((_file_hash(p), parser_version(p)) == known[str(p)] for p in files)
     except OSError:
         return False
 
@@ -188,7 +188,8 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             report.skipped.append((str(path), f"cannot read file ({exc.strerror or exc})"))
             continue
         old = by_source.get(str(path))
-        if old is not None and old.sha256 == sha and old.doc_id not in hashes:
+        parser = parser_version(path)
+        if old is not None and old.sha256 == sha and old.parser == parser and old.doc_id not in hashes:
             rows = prev_rows.get(old.doc_id, [])
             chunks = [previous.chunks[r] for r in rows]
             flush()  # vector rows must stay in passage order
@@ -206,7 +207,7 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
                 doc_id=doc.doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=str(path),
                 sha256=doc.sha256, text=doc.text, page_starts=doc.page_starts, first_page=doc.first_page,
                 notes=tuple((n.number, n.text) for n in doc.notes), parties=doc.parties,
-                passages=len(chunks), dossier=doc.dossier, number=doc.number,
+                passages=len(chunks), dossier=doc.dossier, number=doc.number, parser=parser,
             )
             pending.extend(chunks)
             report.embedded_documents += 1

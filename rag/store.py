@@ -61,6 +61,7 @@ class DocRecord:
     passages: int
     dossier: str | None = None
     number: str | None = None
+    parser: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -25,6 +25,7 @@ from rag.sentences import sentence_spans
 from rag.types import Block, Document, Note, Source
 from rag.written_questions import split_questions_and_answers
 
+STRUCTURE_VERSION = 1  # bump when layout, structure, question or metadata rules change their output
 PARTY_LEAD = re.compile(
     r"(?:De|Ook de|Naar het oordeel van de) leden (?:van de|der) (?P<party>[\w.'’ /-]{2,40}?)[\s-]?fractie\b")
 

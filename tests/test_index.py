@@ -188,3 +188,17 @@ def test_nothing_to_index_is_a_clear_error_and_keeps_the_index(corpus, tmp_path)
     with pytest.raises(RagError, match="Nothing to index under .*1 files skipped"):
         build_index([empty], index, embedder=FakeEmbedder(64))
     assert len(Collection.load(index, embedder=FakeEmbedder(64)).documents) == 3
+
+
+def test_new_reader_version_reindexes_only_its_documents(corpus, tmp_path, monkeypatch):
+    from conftest import BUNDLED
+
+    shutil.copy(BUNDLED / "h-tk-20172018-70-6.xml", corpus / "handelingen.xml")
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    import rag.ingest.xml
+
+    monkeypatch.setattr(rag.ingest.xml, "VERSION", rag.ingest.xml.VERSION + 1)
+    report = build_index([corpus], index, embedder=FakeEmbedder(64))
+    assert not report.unchanged
+    assert (report.embedded_documents, report.reused_documents) == (1, 3)

@@ -16,10 +16,25 @@ from rag.types import Source
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-def _readers():
+def _modules():
     from rag.ingest import html, pdf, text, xml
 
-    return {".txt": text.read, ".pdf": pdf.read, ".xml": xml.read, ".html": html.read, ".htm": html.read}
+    return {".txt": text, ".pdf": pdf, ".xml": xml, ".html": html, ".htm": html}
+
+
+def _readers():
+    return {suffix: module.read for suffix, module in _modules().items()}
+
+
+def parser_version(path: Path) -> str:
+    """Which code turns this file into passages: its reader's and the structure rules' versions.
+
+    Stored with every indexed document; a document is embedded again when this changes.
+    """
+    from rag.structure import STRUCTURE_VERSION
+
+    module = _modules().get(Path(path).suffix.lower())
+    return f"{module.__name__.rsplit('.', 1)[-1]}-{module.VERSION}+structure-{STRUCTURE_VERSION}" if module else ""
 
 
 SUPPORTED = (".txt", ".pdf", ".xml", ".html", ".htm")

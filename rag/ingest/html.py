@@ -13,6 +13,8 @@ from rag.layout import PARTY_HEADING
 from rag.parties import canonical_party
 from rag.types import SourceBlock
 
+VERSION = 1  # bump when this reader's output changes: documents read by it are indexed again
+
 _NOTE_CLASS = re.compile(r"noot|footnote", re.I)
 
 

@@ -8,6 +8,8 @@ import logging
 from rag.errors import DocumentError
 from rag.types import RawPage
 
+VERSION = 1  # bump when this reader's output changes: documents read by it are indexed again
+
 
 def _page_lines(page) -> list[str]:
     """The page's text lines, with an empty line wherever the vertical gap shows a paragraph break.

@@ -7,6 +7,8 @@ import re
 from rag.errors import DocumentError
 from rag.types import RawPage
 
+VERSION = 1  # bump when this reader's output changes: documents read by it are indexed again
+
 # Extraction from PDF leaves two or more blank lines (or a form feed) at a page break; a paragraph
 # break inside a page is a single blank line. (The core document has two where a page ends in
 # repeated URLs, three elsewhere.)

@@ -22,6 +22,8 @@ from rag.parties import canonical_party
 from rag.layout import PARTY_HEADING
 from rag.types import SourceBlock
 
+VERSION = 1  # bump when this reader's output changes: documents read by it are indexed again
+
 MAX_DEPTH = 200
 
 
@@ -131,25 +133,34 @@ def _handelingen(root) -> tuple[list[SourceBlock], dict]:
     datum = _first(root, "vergaderdatum")
     if datum is not None:
         meta["date"] = normalise_date(_text(datum))
-    titles = []
-    for item in root.iter("agendapunt"):
-        title_el = item.find("item-titel")
-        title = _text(title_el) if title_el is not None else ""
-        if title:
-            titles.append(title)
-            blocks.append(SourceBlock("heading", title, section=title))
-        for child in item:
+    titles: list[str] = []
+    section = ""
+
+    def walk(el):
+        nonlocal section
+        for child in el:
             name = local(child)
-            if name in ("onderwerp", "tekst"):
-                text = _paragraphs(child)
-                if text:
-                    blocks.append(SourceBlock("paragraph", text, section=title))
+            if name in ("item-titel", "kop"):
+                title = _text(child)
+                if title:
+                    if name == "item-titel":
+                        titles.append(title)
+                    section = title
+                    blocks.append(SourceBlock("heading", title, section=title))
             elif name == "spreekbeurt":
                 spreker = child.find("spreker")
                 speaker, party = _speaker(spreker) if spreker is not None else (None, None)
                 text = "\n".join(_paragraphs(t) for t in child.iter("tekst"))
                 if text.strip():
-                    blocks.append(SourceBlock("paragraph", text, party=party, speaker=speaker, section=title))
+                    blocks.append(SourceBlock("paragraph", text, party=party, speaker=speaker, section=section))
+            elif name in ("al-groep", "al"):
+                text = _paragraphs(child) if name == "al-groep" else _text(child)
+                if text:
+                    blocks.append(SourceBlock("paragraph", text, section=section))
+            elif name not in ("metadata", "vergaderdatum", "nr", "vergadering-nummer", "vergadertijd"):
+                walk(child)  # agendapunt, opening, onderwerp, tekst, divisie, handeling_bijlage, …
+
+    walk(_first(root, "handelingen") if local(root) != "handelingen" else root)
     if titles:
         meta["title"] = titles[0] if len(titles) == 1 else f"{titles[0]} (en {len(titles) - 1} andere punten)"
     return blocks, meta
