@@ -6,6 +6,7 @@ sentence saying what to run. Search itself lives in `rag.retriever`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +19,11 @@ from rag.errors import IndexMismatchError
 from rag.lexical import BM25_SETTINGS, LexicalIndex
 from rag.store import DocRecord, chunk_from_json, iter_jsonl, read_manifest, rebuild_hint
 from rag.types import Chunk
+
+
+# Forms of address and offices before a member's name ("De heer Graus", "Minister De Jonge").
+_TITLES = re.compile(r"^(?:(?:de heer|mevrouw|mr\.?|dr\.?|minister(?:-president)?|staatssecretaris|"
+                     r"de voorzitter|voorzitter)\s+)+", re.I)
 
 
 @dataclass
@@ -94,6 +100,15 @@ class Collection:
     def documents(self) -> dict[str, DocRecord]:
         return {r.doc_id: r for r in map(DocRecord.from_json, iter_jsonl(self.folder / "documents.jsonl"))}
 
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query embedding (float32, normalised), cached for repeated questions."""
+        cache = self.__dict__.setdefault("_query_cache", {})
+        if text not in cache:
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))
+            cache[text] = self.embedder.encode_queries([text])[0].astype(np.float32)
+        return cache[text]
+
     @cached_property
     def _columns(self) -> dict[str, np.ndarray]:
         """Per-row party, document, type and date, for filtering without touching the chunks."""
@@ -102,7 +117,22 @@ class Collection:
             "doc_id": np.array([c.doc_id for c in self.chunks], dtype=object),
             "type": np.array([(c.doc_type or "").lower() for c in self.chunks], dtype=object),
             "date": np.array([c.date or "" for c in self.chunks], dtype=object),
+            "speaker": np.array([c.speaker or "" for c in self.chunks], dtype=object),
         }
+
+    @cached_property
+    def member_names(self) -> re.Pattern | None:
+        """A pattern finding the names of the members who speak or ask in the indexed passages."""
+        names = set()
+        for speaker in set(self._columns["speaker"]):
+            for person in re.split(r",\s*|\s+en\s+", speaker):
+                name = _TITLES.sub("", person).strip()
+                if len(name) >= 4 and name[0].isupper() and name.lower() != "voorzitter":
+                    names.add(name)
+        if not names:
+            return None
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
 
     def rows_where(self, filters) -> np.ndarray | None:
         """Rows matching every given filter (a `rag.query.Filters`), or None when none is given."""
@@ -113,6 +143,8 @@ class Collection:
         for values, column in ((filters.parties, "party"), (filters.doc_ids, "doc_id"), (filters.types, "type")):
             if values:
                 mask &= np.isin(cols[column], list(values))
+        if filters.speakers:
+            mask &= np.array([any(name in s for name in filters.speakers) for s in cols["speaker"]])
         if filters.since or filters.until:
             dates = cols["date"]
             has = dates != ""

@@ -32,9 +32,10 @@ class Filters:
     types: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
+    speakers: tuple[str, ...] = ()  # member names; a passage matches when its speaker contains one
 
     def __bool__(self) -> bool:
-        return bool(self.parties or self.doc_ids or self.types or self.since or self.until)
+        return bool(self.parties or self.doc_ids or self.types or self.since or self.until or self.speakers)
 
 
 @dataclass(frozen=True)

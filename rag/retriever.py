@@ -1,13 +1,20 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused by reciprocal rank fusion (RRF).
+"""Hybrid retrieval: dense (FAISS) and BM25 candidates, fused into one ranking.
 
-RRF score of a passage = Σ over rankings of 1 / (RRF_K + rank), rank counted from 1; RRF_K = 60
-(Cormack et al., 2009) keeps a single first place from outweighing agreement between rankings.
-Filters (party, document) are applied inside each ranking, so k hits come back whenever k match.
-`HybridRetriever` is the langchain-core face of the same search.
+Fusion (`FUSION`, default "convex"): each retriever's scores are min-max normalised over its own
+top-n candidates (the n-th best maps to 0, the best to 1, lower scores clip to 0), and a passage
+scores DENSE_WEIGHT × dense + (1 − DENSE_WEIGHT) × BM25. Both scores are computed for every
+candidate either retriever found, so agreement counts. Score-based convex fusion kept more of
+both retrievers than reciprocal rank fusion on the evaluation set (see README, "Retrieval
+quality"); RRF (score Σ 1 / (RRF_K + rank), RRF_K = 60 after Cormack et al. 2009) stays
+available for comparison.
+
+Filters (party, document, type, date) restrict each retriever before ranking, so k hits come
+back whenever k passages match. `HybridRetriever` is the langchain-core face of the same search.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -21,37 +28,77 @@ from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
 RRF_K = 60
+DENSE_WEIGHT = 0.5
+FUSION = "convex"
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
-def _top(scores: np.ndarray, rows: np.ndarray | None, n: int, positive_only: bool) -> list[int]:
-    """The n best rows; `scores[i]` is the score of `rows[i]` (of row i when `rows` is None)."""
+@dataclass
+class Candidates:
+    """Rows either retriever proposed, with both scores for each, and each retriever's ranking."""
+
+    rows: np.ndarray
+    dense: np.ndarray  # cosine similarity per row
+    lexical: np.ndarray  # BM25 score per row (0 = no query term)
+    dense_order: list[int]  # rows by dense score, best first (top n)
+    lexical_order: list[int]  # rows by BM25 score, best first (top n, score > 0)
+
+
+def _top(scores: np.ndarray, rows: np.ndarray, n: int, positive_only: bool) -> list[int]:
     order = np.argsort(-scores, kind="stable")[:n]
-    ids = order if rows is None else rows[order]
-    return [int(row) for row, i in zip(ids, order) if not positive_only or scores[i] > 0]
+    return [int(rows[i]) for i in order if not positive_only or scores[i] > 0]
 
 
-def dense_ranking(collection: Collection, query: Query, n: int) -> list[int]:
-    """Rows by cosine similarity to the query embedding, best first."""
-    if not collection.chunks:
-        return []
-    qv = collection.embedder.encode_queries([query.search_text])[0].astype(np.float32)
+def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybrid") -> Candidates:
+    """The top-n rows of each retriever the mode uses, inside the query's filters."""
     rows = collection.rows_where(query.filters)
-    if rows is None:
-        _, ids = collection.dense.search(qv[None, :], min(n, len(collection.chunks)))
-        return [int(i) for i in ids[0] if i >= 0]
+    all_rows = rows is None
+    if all_rows:
+        rows = np.arange(len(collection.chunks))
+    empty = np.zeros(0, dtype=np.float32)
     if len(rows) == 0:
-        return []
-    return _top(np.asarray(collection.vectors[rows]) @ qv, rows, n, positive_only=False)
+        return Candidates(rows, empty, empty, [], [])
+    dense_order: list[int] = []
+    lexical_order: list[int] = []
+    qv = collection.query_vector(query.search_text) if mode != "bm25" else None
+    if qv is not None:
+        if all_rows:
+            _, ids = collection.dense.search(qv[None, :], min(n, len(rows)))
+            dense_order = [int(i) for i in ids[0] if i >= 0]
+        else:
+            dense_order = _top(np.asarray(collection.vectors[rows]) @ qv, rows, n, positive_only=False)
+    bm25 = collection.lexical.scores(query.search_text) if mode != "dense" else None
+    if bm25 is not None:
+        lexical_order = _top(bm25[rows] if not all_rows else bm25, rows, n, positive_only=True)
+    union = np.array(sorted(set(dense_order) | set(lexical_order)), dtype=np.int64)
+    dense = (np.asarray(collection.vectors[union]) @ qv) if qv is not None and len(union) else np.zeros(len(union))
+    lexical = bm25[union] if bm25 is not None else np.zeros(len(union))
+    return Candidates(union, dense.astype(np.float32), np.asarray(lexical, dtype=np.float32), dense_order,
+                      lexical_order)
 
 
-def lexical_ranking(collection: Collection, query: Query, n: int) -> list[int]:
-    """Rows by BM25 score, best first; passages sharing no term with the query are left out."""
-    if not collection.chunks:
-        return []
-    rows = collection.rows_where(query.filters)
-    scores = collection.lexical.scores(query.search_text)
-    return _top(scores if rows is None else scores[rows], rows, n, positive_only=True)
+def _minmax(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """`values` scaled so that the lowest of `reference` is 0 and its highest 1, clipped at 0."""
+    if not len(reference):
+        return np.zeros_like(values)
+    lo, hi = float(reference.min()), float(reference.max())
+    if hi - lo < 1e-9:
+        return (values >= hi).astype(np.float32)
+    return np.clip((values - lo) / (hi - lo), 0.0, None)
+
+
+def convex(c: Candidates, weight: float = DENSE_WEIGHT) -> np.ndarray:
+    """Fused score per candidate row: weight × normalised dense + (1 − weight) × normalised BM25."""
+    position = {row: i for i, row in enumerate(c.rows)}
+    dense_ref = c.dense[[position[r] for r in c.dense_order]] if c.dense_order else c.dense[:0]
+    lexical_ref = c.lexical[[position[r] for r in c.lexical_order]] if c.lexical_order else c.lexical[:0]
+    dense = _minmax(c.dense, dense_ref) if c.dense_order else 0.0
+    lexical = _minmax(c.lexical, lexical_ref) if c.lexical_order else 0.0
+    if not c.dense_order:
+        weight = 0.0
+    elif not c.lexical_order:
+        weight = 1.0
+    return weight * dense + (1 - weight) * lexical
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -63,22 +110,49 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
-def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
+def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, float]]:
+    """(row, score), best first, for the mode: one retriever's own scores, or the fused ones."""
+    if mode == "dense":
+        return [(row, float(c.dense[np.searchsorted(c.rows, row)])) for row in c.dense_order]
+    if mode == "bm25":
+        return [(row, float(c.lexical[np.searchsorted(c.rows, row)])) for row in c.lexical_order]
+    if fusion == "rrf":
+        return rrf([r for r in (c.dense_order, c.lexical_order) if r])
+    scores = convex(c)
+    order = np.lexsort((c.rows, -scores))  # ties: lower row (earlier in the corpus) first
+    return [(int(c.rows[i]), float(scores[i])) for i in order]
+
+
+def with_members(collection: Collection, query: Query) -> Query:
+    """The query with a speaker filter when it names members who speak in the index ("Graus")."""
+    pattern = collection.member_names
+    if query.filters.speakers or pattern is None:
+        return query
+    named = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(query.question)))
+    return replace(query, filters=replace(query.filters, speakers=named)) if named else query
+
+
+def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",
+           fusion: str = FUSION) -> list[Hit]:
     """The k best passages for the query, without duplicate texts."""
-    n = max(4 * k, 50)
-    dense = dense_ranking(collection, query, n) if mode in ("hybrid", "dense") else []
-    lexical = lexical_ranking(collection, query, n) if mode in ("hybrid", "bm25") else []
-    dense_pos = {row: i + 1 for i, row in enumerate(dense)}
-    lexical_pos = {row: i + 1 for i, row in enumerate(lexical)}
+    query = with_members(collection, query)
+    c = candidates(collection, query, max(4 * k, 50), mode)
+    if not len(c.rows):
+        return []
+    dense_pos = {row: i + 1 for i, row in enumerate(c.dense_order)}
+    lexical_pos = {row: i + 1 for i, row in enumerate(c.lexical_order)}
     hits: list[Hit] = []
     seen: set[str] = set()
-    for row, score in rrf([r for r in (dense, lexical) if r]):
+    for row, score in fuse(c, mode, fusion):
         chunk = collection.chunks[row]
         key = " ".join(chunk.text.split())
         if key in seen:
             continue
         seen.add(key)
-        hits.append(Hit(chunk, score, len(hits) + 1, dense_pos.get(row), lexical_pos.get(row)))
+        i = int(np.searchsorted(c.rows, row))
+        hits.append(Hit(chunk, score, len(hits) + 1, dense_pos.get(row), lexical_pos.get(row),
+                        float(c.dense[i]) if mode != "bm25" else None,
+                        float(c.lexical[i]) if mode != "dense" else None))
         if len(hits) == k:
             break
     return hits

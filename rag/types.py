@@ -135,13 +135,16 @@ def party_label(party: str | None) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its fused score, rank, and per-retriever ranks (None = not found)."""
+    """A retrieved chunk with its score and rank, and each retriever's rank and raw score
+    (rank None = not among that retriever's candidates; score None = retriever not used)."""
 
     chunk: Chunk
     score: float
     rank: int
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    dense_score: float | None = None
+    lexical_score: float | None = None
 
 
 @dataclass(frozen=True)

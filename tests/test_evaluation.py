@@ -1,0 +1,68 @@
+"""The labelled question set is sound, and the metrics are right on a tiny run with known answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import BUNDLED, SHARED
+from rag.evaluation import Labelled, Question, _metrics, default_question_files, load_questions
+from rag.ingest import read_source
+from rag.structure import build_document
+from rag.types import Chunk, Hit
+
+QUESTIONS = load_questions(default_question_files())
+
+
+def _document_path(doc_id: str) -> Path | None:
+    for folder in (BUNDLED, SHARED / "seed", SHARED / "handelingen", SHARED / "sgd", SHARED / "pdf"):
+        for path in folder.glob(f"{doc_id}.*"):
+            if path.suffix != ".json":
+                return path
+    return None
+
+
+def test_the_set_is_large_bilingual_and_varied():
+    answerable = [q for q in QUESTIONS if q.answerable]
+    assert len(answerable) >= 80
+    langs = Counter(q.lang for q in answerable)
+    assert abs(langs["en"] - langs["nl"]) <= 0.1 * len(answerable)
+    kinds = Counter(q.kind for q in answerable)
+    assert kinds["party"] >= 30 and kinds["member"] >= 5 and kinds["topic"] >= 10
+    assert len({q.id for q in QUESTIONS}) == len(QUESTIONS)
+    assert [q for q in QUESTIONS if not q.answerable]
+
+
+@pytest.mark.parametrize("question", [q for q in QUESTIONS if q.answerable], ids=lambda q: q.id)
+def test_every_gold_substring_occurs_exactly_once_in_its_document(question):
+    path = _document_path(question.doc)
+    if path is None:
+        pytest.skip(f"{question.doc} is in ../shared/corpus, which is absent")
+    text = build_document(read_source(path)).text
+    for gold in question.gold:
+        assert text.count(gold) == 1, gold
+
+
+def _chunk(cid: str, party: str | None = None) -> Chunk:
+    return Chunk(cid, "d", cid, 0, 1, party, "", 1, 1)
+
+
+def test_metrics_on_a_hand_made_run():
+    questions = [Question("a", "?", "en", "party", "PVV", "d", ("x",)),
+                 Question("b", "?", "nl", "topic", None, "d", ("y",)),
+                 Question("c", "?", "nl", "party", "CDA", "d", ("z",))]
+    labelled = Labelled(questions, {"a": {"a1"}, "b": {"b1", "b2"}, "c": {"c1"}})
+    hits = {
+        "a": [Hit(_chunk("a1", "PVV"), 1.0, 1), Hit(_chunk("n1", "PVV"), 0.5, 2)],  # first: RR 1
+        "b": [Hit(_chunk("n2"), 1.0, 1), Hit(_chunk("b2"), 0.5, 2)],  # second: RR 1/2, recall 1/2
+        "c": [Hit(_chunk(f"m{i}", "VVD"), 1.0, i + 1) for i in range(10)],  # missed
+    }
+    m = _metrics(labelled, hits, ["a", "b", "c"])
+    assert m["recall@1"] == pytest.approx((1 + 0 + 0) / 3, abs=1e-4)
+    assert m["recall@5"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
+    assert m["hit_rate@5"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["mrr@10"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
+    assert m["party_accuracy"] == 0.5  # a right (PVV), c wrong (VVD); b has no expected party
+    assert m["questions"] == 3
