@@ -8,6 +8,7 @@ from pathlib import Path
 from rag.answer import compose_answer
 from rag.collection import Collection
 from rag.query import make_filters, parse_question
+from rag.rerank import make_reranker
 from rag.retriever import Mode, search
 from rag.store import default_index_dir
 from rag.types import Answer
@@ -17,8 +18,9 @@ class Assistant:
     """Answers questions from one index; loads the index and the model once."""
 
     def __init__(self, index_dir: Path | str | None = None, model: str | None = None,
-                 collection: Collection | None = None):
+                 collection: Collection | None = None, rerank: str | None = None):
         self.collection = collection or Collection.load(Path(index_dir or default_index_dir()), model=model)
+        self.reranker = make_reranker(rerank)
 
     def ask(self, question: str, k: int = 5, parties=(), doc_ids=(), types=(), since: str | None = None,
             until: str | None = None, mode: Mode = "hybrid") -> Answer:
@@ -29,7 +31,8 @@ class Assistant:
         if k < 1:
             raise ValueError("k must be at least 1")
         query = parse_question(question, make_filters(parties, doc_ids, types, since, until))
-        return compose_answer(query, search(self.collection, query, k, mode))
+        hits = self.reranker.rerank(self.collection, query, search(self.collection, query, k, mode))
+        return compose_answer(query, hits)
 
 
 @lru_cache(maxsize=4)

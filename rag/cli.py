@@ -105,13 +105,14 @@ def ask(
     until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY[-MM[-DD]])."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per question."),
     model: Optional[str] = ModelOpt,
+    rerank: str = typer.Option("none", "--rerank", help="Reranker: none, or sentence (slower, see README)."),
 ):
     """Answer a question with the best passages, each with party, document and page."""
     from rag.api import Assistant
     from rag.query import make_filters
 
     make_filters(party, doc, doc_type, since, until)  # bad filters fail before the model loads
-    assistant = Assistant(_index_dir(index), model=model)
+    assistant = Assistant(_index_dir(index), model=model, rerank=rerank)
     questions = (line for line in sys.stdin if line.strip()) if question == "-" else [question]
     for q in questions:
         answer = assistant.ask(q, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
@@ -145,6 +146,7 @@ def eval_(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for qrels, runs, report and plot "
                                        "[default: eval/out/<time>]."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report instead of tables."),
+    rerank: List[str] = typer.Option([], "--rerank", help="Also evaluate hybrid reranked by this reranker."),
 ):
     """Evaluate retrieval: BM25-only, dense-only and hybrid side by side on a labelled question set."""
     import time as _time
@@ -157,7 +159,8 @@ def eval_(
         raise RagError("No question files; give them with --questions FILE.")
     collection = Collection.load(_index_dir(index))
     out_dir = out or Path(__file__).resolve().parents[1] / "eval" / "out" / _time.strftime("%Y%m%d-%H%M%S")
-    report = evaluate_index(collection, load_questions(files), out_dir)
+    methods = METHODS + tuple(f"hybrid+{name}" for name in rerank)
+    report = evaluate_index(collection, load_questions(files), out_dir, methods)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -169,10 +172,10 @@ def eval_(
     for split in first:
         table = Table(title=f"{split} ({first[split]['questions']} questions)", title_justify="left")
         table.add_column("metric")
-        for method in METHODS:
+        for method in methods:
             table.add_column(method, justify="right")
         for metric in (m for m in first[split] if m != "questions"):
-            values = [report["methods"][m][split].get(metric) for m in METHODS]
+            values = [report["methods"][m][split].get(metric) for m in methods]
             best = max(v for v in values if v is not None)
             table.add_row(metric, *(f"[bold]{v:.3f}[/bold]" if v == best else f"{v:.3f}" for v in values))
         console.print(table)

@@ -17,6 +17,7 @@ from pathlib import Path
 from rag.collection import Collection
 from rag.errors import RagError
 from rag.query import parse_question
+from rag.rerank import make_reranker
 from rag.retriever import search
 from rag.types import Hit
 
@@ -101,12 +102,15 @@ def label(collection: Collection, questions: list[Question]) -> Labelled:
     return out
 
 
-def _runs(collection: Collection, labelled: Labelled) -> dict[str, dict[str, list[Hit]]]:
-    runs: dict[str, dict[str, list[Hit]]] = {m: {} for m in METHODS}
+def _runs(collection: Collection, labelled: Labelled, methods: tuple[str, ...]) -> dict[str, dict[str, list[Hit]]]:
+    """Top-DEPTH hits per method and question; "hybrid+NAME" is hybrid reranked by reranker NAME."""
+    runs: dict[str, dict[str, list[Hit]]] = {m: {} for m in methods}
     for q in labelled.questions:
         query = parse_question(q.question)
-        for method in METHODS:
-            runs[method][q.id] = search(collection, query, DEPTH, method)
+        for method in methods:
+            base, _, reranker = method.partition("+")
+            hits = search(collection, query, DEPTH, base)
+            runs[method][q.id] = make_reranker(reranker).rerank(collection, query, hits) if reranker else hits
     return runs
 
 
@@ -134,7 +138,8 @@ def _metrics(labelled: Labelled, hits: dict[str, list[Hit]], ids: list[str]) -> 
     return out
 
 
-def evaluate_index(collection: Collection, questions: list[Question], out_dir: Path | None = None) -> dict:
+def evaluate_index(collection: Collection, questions: list[Question], out_dir: Path | None = None,
+                   methods: tuple[str, ...] = METHODS) -> dict:
     """Run every method on the questions; return the report, writing files to `out_dir` if given."""
     started = time.perf_counter()
     labelled = label(collection, questions)
@@ -142,7 +147,7 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         raise RagError("None of the questions can be scored on this index (their documents are not in it).")
     # ranx compares chunk ids: relevance is stored by chunk id too.
     labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
-    runs = _runs(collection, labelled)
+    runs = _runs(collection, labelled, methods)
     splits = {"overall": [q.id for q in labelled.questions]}
     for attr in ("lang", "kind"):
         for value in sorted({getattr(q, attr) for q in labelled.questions}):
@@ -151,8 +156,8 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "index": str(collection.index_dir), "model": collection.manifest["model"],
         "passages": len(collection.chunks), "documents": len(collection.documents),
         "questions": len(labelled.questions), "skipped": labelled.skipped,
-        "methods": {m: {name: _metrics(labelled, runs[m], ids) for name, ids in splits.items()} for m in METHODS},
-        "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in METHODS}
+        "methods": {m: {name: _metrics(labelled, runs[m], ids) for name, ids in splits.items()} for m in methods},
+        "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in methods}
                          for q in labelled.questions},
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -169,7 +174,7 @@ def _first_relevant(labelled: Labelled, hits: list[Hit], qid: str) -> int | None
 def _write(out_dir: Path, labelled: Labelled, runs, report: dict) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     ids = [q.id for q in labelled.questions]
-    for method in METHODS:
+    for method in runs:
         qrels, run = _ranx(labelled, runs[method], ids)
         run.name = method
         run.save(str(out_dir / f"run-{method}.trec"), kind="trec")
@@ -189,7 +194,7 @@ def plot_recall(labelled: Labelled, runs, path: Path) -> None:
 
     ks = list(range(1, DEPTH + 1))
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
-    for method in METHODS:
+    for method in runs:
         ranks = [_first_relevant(labelled, runs[method][q.id], q.id) for q in labelled.questions]
         ax.plot(ks, [sum(1 for r in ranks if r is not None and r <= k) / len(ranks) for k in ks],
                 marker="o", label=method)
