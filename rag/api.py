@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answer import compose_answer
+from rag.chain import build_chain
 from rag.collection import Collection
-from rag.query import make_filters, parse_question
+from rag.llm import chat_model_from_env
+from rag.query import make_filters
 from rag.rerank import make_reranker
-from rag.retriever import Mode, search
+from rag.retriever import Mode
 from rag.store import default_index_dir
 from rag.types import Answer
 
@@ -18,9 +19,19 @@ class Assistant:
     """Answers questions from one index; loads the index and the model once."""
 
     def __init__(self, index_dir: Path | str | None = None, model: str | None = None,
-                 collection: Collection | None = None, rerank: str | None = None):
+                 collection: Collection | None = None, rerank: str | None = None, chat_model=None):
         self.collection = collection or Collection.load(Path(index_dir or default_index_dir()), model=model)
         self.reranker = make_reranker(rerank)
+        # None: the model $RAG_CHAT_MODEL names (if any); False: none, whatever the environment says.
+        self.chat_model = chat_model_from_env() if chat_model is None else (chat_model or None)
+        self._chains: dict[str, object] = {}
+
+    def chain(self, mode: Mode = "hybrid"):
+        """The langchain-core Runnable that answers (see `rag.chain`)."""
+        if mode not in self._chains:
+            self._chains[mode] = build_chain(self.collection, mode=mode, reranker=self.reranker,
+                                             chat_model=self.chat_model)
+        return self._chains[mode]
 
     def ask(self, question: str, k: int = 5, parties=(), doc_ids=(), types=(), since: str | None = None,
             until: str | None = None, mode: Mode = "hybrid") -> Answer:
@@ -30,9 +41,8 @@ class Assistant:
         """
         if k < 1:
             raise ValueError("k must be at least 1")
-        query = parse_question(question, make_filters(parties, doc_ids, types, since, until))
-        hits = self.reranker.rerank(self.collection, query, search(self.collection, query, k, mode))
-        return compose_answer(query, hits)
+        filters = make_filters(parties, doc_ids, types, since, until)
+        return self.chain(mode).invoke({"question": question, "filters": filters, "k": k})["answer"]
 
 
 @lru_cache(maxsize=4)

@@ -85,12 +85,15 @@ def _print_answer(answer, as_json: bool) -> None:
     from rag.answer import citation
 
     if as_json:
-        typer.echo(json.dumps({"question": answer.question, "answer": answer.text,
-                               "passages": [_passage_json(h) for h in answer.hits]}, ensure_ascii=False))
+        typer.echo(json.dumps({"question": answer.question, "answer": answer.text, "status": answer.status,
+                               "quotes": [q.to_json() for q in answer.quotes],
+                               "passages": [_passage_json(h) for h in answer.hits],
+                               "others": [_passage_json(h) for h in answer.others]}, ensure_ascii=False))
         return
     typer.echo(answer.text)
+    typer.echo("\nPassages:")
     for hit in answer.hits:
-        typer.echo(f"\n[{hit.rank}] {citation(hit.chunk)}  (score {hit.score:.4f})\n{hit.chunk.text}")
+        typer.echo(f"\n[{hit.rank}] {citation(hit.chunk)}  (score {hit.score:.3f})\n{hit.chunk.text}")
 
 
 @app.command()

@@ -35,8 +35,12 @@ class Collection:
     embedder: Embedder
 
     @classmethod
-    def load(cls, index_dir: Path, model: str | None = None, embedder: Embedder | None = None) -> "Collection":
-        """Open the index at `index_dir`; `model`/`embedder` must match the one that built it."""
+    def load(cls, index_dir: Path, model: str | None = None, embedder: Embedder | None = None,
+             check_lexical: bool = True) -> "Collection":
+        """Open the index at `index_dir`; `model`/`embedder` must match the one that built it.
+
+        `check_lexical=False` accepts other BM25 settings (a build, which rebuilds BM25 anyway).
+        """
         index_dir = Path(index_dir)
         folder, manifest = read_manifest(index_dir)
         built_with = manifest["model"]["name"]
@@ -44,9 +48,10 @@ class Collection:
         if chunker != CHUNKER_VERSION:
             raise IndexMismatchError(f"The index at {index_dir} was built by chunker version {chunker}, this program "
                                      f"uses {CHUNKER_VERSION}; {rebuild_hint(index_dir)}.")
-        if manifest.get("bm25") != BM25_SETTINGS:
-            raise IndexMismatchError(f"The index at {index_dir} was built with other BM25 settings; "
-                                     f"{rebuild_hint(index_dir)}.")
+        if check_lexical and manifest.get("bm25") != BM25_SETTINGS:
+            raise IndexMismatchError(f"The index at {index_dir} was built with other BM25 settings; run "
+                                     f"`rag index PATH... --index {index_dir}` to renew them (nothing is embedded "
+                                     f"again).")
         if embedder is None:
             if model and model != built_with:
                 raise IndexMismatchError(f"The index at {index_dir} was built with model {built_with!r}, not "

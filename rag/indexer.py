@@ -76,7 +76,7 @@ def _file_hash(path: Path) -> str:
 def _previous(index_dir: Path, embedder: Embedder, settings: ChunkSettings) -> Collection | None:
     """The current build, if it exists and was made with the same model and chunker."""
     try:
-        previous = Collection.load(index_dir, embedder=embedder)
+        previous = Collection.load(index_dir, embedder=embedder, check_lexical=False)
     except RagError:
         return None
     if previous.manifest.get("chunker") != settings.to_dict():
@@ -143,7 +143,7 @@ def build_index(
 def _same_files(files: list[Path], previous: Collection) -> bool:
     """Whether the files are exactly those of the previous build, byte for byte."""
     known = {r.source: (r.sha256, r.parser) for r in previous.documents.values()}
-    if set(known) != {str(p) for p in files}:
+    if previous.manifest.get("bm25") != BM25_SETTINGS or set(known) != {str(p) for p in files}:
         return False
     try:
         return all((_file_hash(p), parser_version(p)) == known[str(p)] for p in files)

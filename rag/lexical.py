@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en"}
+BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en+question-words-2"}
 
 
 # English function words and the verbs of asking: staff ask in English about Dutch text, and
@@ -22,13 +22,18 @@ ENGLISH_QUESTION_WORDS = set(
     "would you your ask asked asks asking say said says tell told regarding concerning want wanted wants "
     "think thought party parties members member".split()
 )
+# Dutch verbs and words of asking, which frame a question but never find its answer.
+DUTCH_QUESTION_WORDS = set(
+    "vroeg vroegen vraagt vragen vraag zei zeiden zegt zeggen wil wilde willen weten welke welk wie waarom "
+    "hoe fractie leden lid partij".split()
+)
 
 
 @lru_cache(maxsize=1)
 def _stopwords() -> tuple[str, ...]:
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
-    return tuple(sorted(set(STOPWORDS_DUTCH) | set(STOPWORDS_EN) | ENGLISH_QUESTION_WORDS))
+    return tuple(sorted(set(STOPWORDS_DUTCH) | set(STOPWORDS_EN) | ENGLISH_QUESTION_WORDS | DUTCH_QUESTION_WORDS))
 
 
 @lru_cache(maxsize=1)

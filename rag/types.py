@@ -148,10 +148,53 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A verbatim span `[start, end)` of document `doc_id`, with where it stands and who wrote it.
+
+    `answer` is the reply quoted beside a question (written questions with their answers).
+    """
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    party: str | None
+    page: int
+    section: str
+    title: str
+    chunk_id: str
+    rank: int
+    speaker: str | None = None
+    answer: "Quote | None" = None
+    page_end: int | None = None
+
+    @property
+    def pages(self) -> str:
+        end = self.page_end or self.page
+        return f"p. {self.page}" if end == self.page else f"p. {self.page}–{end}"
+
+    def to_json(self) -> dict:
+        out = {"text": self.text, "doc_id": self.doc_id, "title": self.title, "party": self.party,
+               "speaker": self.speaker, "page": self.page, "page_end": self.page_end or self.page,
+               "section": self.section, "start": self.start, "end": self.end}
+        if self.answer is not None:
+            out["answer"] = self.answer.to_json()
+        return out
+
+
+@dataclass(frozen=True)
 class Answer:
-    """The reply to one question: a short text and the passages it rests on, best first."""
+    """The reply to one question: its text, the verbatim quotes it consists of, the passages.
+
+    status: "found"; "party_missing" (the named party has no matching passage: `others` holds the
+    closest passages of other parties); "not_found" (nothing matches well enough to quote).
+    """
 
     question: str
     text: str
     hits: tuple[Hit, ...]
     parties: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    status: str = "found"
+    others: tuple[Hit, ...] = ()
+    summary: str | None = None

@@ -128,7 +128,6 @@ def _edit_manifest(index: Path, change) -> None:
 @pytest.mark.parametrize("change, message", [
     (lambda m: m.update(format_version=FORMAT_VERSION + 1), "format version"),
     (lambda m: m["chunker"].update(version=999), "chunker version"),
-    (lambda m: m["bm25"].update(k1=9.0), "BM25 settings"),
 ])
 def test_manifest_mismatch_is_refused_with_the_rebuild_command(corpus, tmp_path, change, message):
     index = tmp_path / "idx"
@@ -137,6 +136,14 @@ def test_manifest_mismatch_is_refused_with_the_rebuild_command(corpus, tmp_path,
     with pytest.raises(IndexMismatchError, match=message) as err:
         Collection.load(index, embedder=FakeEmbedder(64))
     assert f"rag index PATH... --index {index} --rebuild" in str(err.value)
+
+
+def test_other_bm25_settings_are_refused_with_the_index_command(corpus, tmp_path):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    _edit_manifest(index, lambda m: m["bm25"].update(k1=9.0))
+    with pytest.raises(IndexMismatchError, match=rf"BM25 settings; run `rag index PATH\.\.\. --index {index}`"):
+        Collection.load(index, embedder=FakeEmbedder(64))
 
 
 def test_other_model_is_refused(corpus, tmp_path):
@@ -202,3 +209,13 @@ def test_new_reader_version_reindexes_only_its_documents(corpus, tmp_path, monke
     report = build_index([corpus], index, embedder=FakeEmbedder(64))
     assert not report.unchanged
     assert (report.embedded_documents, report.reused_documents) == (1, 3)
+
+
+def test_new_bm25_settings_rebuild_bm25_without_embedding_again(corpus, tmp_path):
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    _edit_manifest(index, lambda m: m["bm25"].update(stopwords="old"))
+    counting = CountingEmbedder()
+    report = build_index([corpus], index, embedder=counting)
+    assert not report.unchanged and counting.embedded == 0 and report.reused_documents == 3
+    Collection.load(index, embedder=FakeEmbedder(64))  # loads: BM25 was rebuilt with today's settings

@@ -68,7 +68,7 @@ def test_unknown_party_filter_is_refused():
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_party_filter_returns_only_that_party_and_k_hits(collection, mode):
-    query = parse_question("Wat vragen de leden over terugkeer naar Syrië?", make_filters(parties=("CDA",)))
+    query = parse_question("Wat vragen de leden over terugkeer, migratie en het kabinet?", make_filters(parties=("CDA",)))
     hits = search(collection, query, k=4, mode=mode)
     assert len(hits) == 4
     assert {h.chunk.party for h in hits} == {"CDA"}

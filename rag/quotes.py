@@ -1,0 +1,97 @@
+"""Quotes: verbatim spans of a document, chosen from the retrieved passages.
+
+A `Quote` is made only by `quote_span`, from a document's text and two offsets, so its text is
+that document's text at those offsets, whatever selected it. `verify_quote` checks a quote
+against the stored documents; the answer composer and the optional language model only ever
+show quotes that pass it.
+
+Selection, per passage: the sentence sharing most (stemmed) words with the question, and, where
+that sentence is not itself a question, the party's first question after it (in this genre the
+question is what staff want to read) — joined into one span when they are adjacent.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+
+from rag.lexical import tokenize
+from rag.query import Query
+from rag.sentences import sentence_spans
+from rag.store import DocRecord
+from rag.types import Chunk, Hit, Quote
+
+MAX_QUOTE_WORDS = 90
+
+
+def quote_span(doc: DocRecord, chunk: Chunk, start: int, end: int, rank: int, speaker: str | None = None) -> Quote:
+    """The quote of doc.text[start:end]; the span must lie inside the chunk's passage."""
+    if not (chunk.start <= start < end <= chunk.end) or chunk.doc_id != doc.doc_id:
+        raise ValueError(f"span {start}-{end} is not inside passage {chunk.chunk_id}")
+    return Quote(doc.text[start:end], doc.doc_id, start, end, chunk.party, _page(doc, start), chunk.section,
+                 chunk.title, chunk.chunk_id, rank, speaker if speaker is not None else chunk.speaker,
+                 page_end=_page(doc, end - 1))
+
+
+def _page(doc: DocRecord, offset: int) -> int:
+    return doc.first_page + max(bisect_right(doc.page_starts, offset) - 1, 0)
+
+
+def verify_quote(quote: Quote, documents: dict[str, DocRecord]) -> bool:
+    """Whether the quote is its document's text at its offsets (and so is its answer, if any)."""
+    doc = documents.get(quote.doc_id)
+    ok = doc is not None and doc.text[quote.start:quote.end] == quote.text and quote.text.strip() != ""
+    return ok and (quote.answer is None or verify_quote(quote.answer, documents))
+
+
+def _overlap(sentence: str, terms: set[str]) -> float:
+    tokens = set(tokenize([sentence])[0])
+    return len(tokens & terms) / (len(terms) ** 0.5) if terms and tokens else 0.0
+
+
+def select_span(doc: DocRecord, chunk: Chunk, query: Query) -> tuple[int, int]:
+    """Document offsets of the part of the passage to quote (see the module docstring)."""
+    spans = [(chunk.start + s, chunk.start + e) for s, e in sentence_spans(chunk.text)]
+    if not spans:
+        return chunk.start, chunk.end
+    terms = set(tokenize([query.search_text])[0])
+    scores = [_overlap(doc.text[s:e], terms) for s, e in spans]
+    questions = [i for i, (s, e) in enumerate(spans) if doc.text[s:e].rstrip("”\"’') ").endswith("?")]
+    best = max(range(len(spans)), key=lambda i: (scores[i] + (0.25 if i in questions else 0), -i))
+    if scores[best] == 0 and questions:
+        best = questions[0]  # no word in common (an English question): the party's first question
+    chosen = [best]
+    if best not in questions:
+        following = [i for i in questions if i > best]
+        if following:
+            chosen.append(following[0])
+    start, end = spans[min(chosen)][0], spans[max(chosen)][1]
+    if len(doc.text[start:end].split()) > MAX_QUOTE_WORDS:
+        start, end = spans[chosen[-1]]  # two sentences far apart: the question alone
+    return start, end
+
+
+def quotes_for(hits: list[Hit], query: Query, documents: dict[str, DocRecord],
+               answers: dict[tuple[str, int], list[Chunk]] | None = None) -> list[Quote]:
+    """One quote per hit, in rank order; a quoted written question carries the start of its answer."""
+    quotes = []
+    for hit in hits:
+        doc = documents[hit.chunk.doc_id]
+        start, end = select_span(doc, hit.chunk, query)
+        quote = quote_span(doc, hit.chunk, start, end, hit.rank)
+        if hit.chunk.role == "question" and hit.chunk.qa is not None and answers:
+            reply = answers.get((hit.chunk.doc_id, hit.chunk.qa))
+            if reply:
+                first = reply[0]
+                answer = quote_span(doc, first, first.start, first.start + _words_end(first.text, 60), hit.rank)
+                quote = replace(quote, answer=answer)
+        quotes.append(quote)
+    return quotes
+
+
+def _words_end(text: str, n: int) -> int:
+    """Offset just after the last sentence ending within the first n words, else after the first."""
+    limit = len(" ".join(text.split()[:n]))
+    ends = [e for _, e in sentence_spans(text)]
+    within = [e for e in ends if e <= limit]
+    return within[-1] if within else (ends[0] if ends else len(text))

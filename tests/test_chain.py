@@ -1,0 +1,145 @@
+"""The answering chain: verbatim quotes by construction, grouped and cited, saying what is not there."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from langchain_core.runnables import Runnable
+
+from conftest import BUNDLED
+from rag.api import Assistant
+from rag.chain import build_chain
+from rag.collection import Collection
+from rag.embedding import FakeEmbedder
+from rag.errors import QuestionError
+from rag.indexer import build_index
+from rag.llm import remove_unverified_quotes
+from rag.quotes import quote_span, verify_quote
+
+QA_TEXT = ("Tweede Kamer der Staten-Generaal\n"
+           "Vragen van het lid Jansen (SP) over de huren van sociale woningen. (Ingezonden 1 mei 1990) "
+           "1 Weet u dat de huren van sociale woningen dit jaar met acht procent stijgen? "
+           "2 Bent u bereid de huurverhoging voor woningcorporaties te beperken?\n"
+           "Antwoord van minister Heerma (Volkshuisvesting). (Ontvangen 2 juni 1990) "
+           "1 Ja, de gemiddelde huurverhoging bedraagt dit jaar acht procent. Dat is meer dan vorig jaar. "
+           "2 Nee, de corporaties bepalen hun huren zelf binnen de wettelijke grenzen.\n")
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory):
+    import shutil
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    for path in BUNDLED.iterdir():
+        shutil.copy(path, corpus / path.name)
+    (corpus / "vragen-huren.txt").write_text(QA_TEXT, encoding="utf-8")
+    index = tmp_path_factory.mktemp("index")
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
+@pytest.fixture(scope="module")
+def assistant(collection):
+    return Assistant(collection=collection, chat_model=False)
+
+
+def _assert_verbatim(answer, collection):
+    for quote in answer.quotes:
+        doc = collection.documents[quote.doc_id]
+        assert doc.text[quote.start:quote.end] == quote.text
+        assert f"“{quote.text}”" in answer.text
+        assert verify_quote(quote, collection.documents)
+
+
+def test_chain_is_a_runnable_that_keeps_its_context(collection):
+    chain = build_chain(collection, k=3)
+    assert isinstance(chain, Runnable)
+    result = chain.invoke("Welke vragen stelden de leden over Oeganda en de Letter of Intent?")
+    assert set(result) >= {"question", "query", "retrieval", "quotes", "answer"}
+    assert len(result["retrieval"].hits) == 3
+    assert result["answer"].quotes == tuple(result["quotes"])
+    same = chain.invoke({"question": result["question"], "k": 3})
+    assert [q.text for q in same["quotes"]] == [q.text for q in result["quotes"]]
+
+
+def test_answer_quotes_the_partys_question_with_citation(assistant, collection):
+    answer = assistant.ask("Wat vroeg JA21 over de Letter of Intent met Oeganda?", k=3)
+    assert answer.status == "found"
+    first = answer.quotes[0]
+    assert first.party == "JA21" and "Oeganda" in first.text and (first.page, first.page_end) == (9, 10)
+    assert "**JA21**" in answer.text and "p. 9–10" in answer.text
+    assert "Verslag van een schriftelijk overleg" in answer.text
+    _assert_verbatim(answer, collection)
+
+
+def test_named_party_without_a_match_says_so_and_offers_others(assistant, collection):
+    answer = assistant.ask("Wat vroeg de BBB over Oeganda en de transithub?", k=3)
+    assert answer.status == "party_missing"
+    assert answer.text.startswith("No passage from BBB matches")
+    assert answer.others and all(h.chunk.party != "BBB" for h in answer.others)
+    assert answer.quotes and "Oeganda" in answer.quotes[0].text and answer.quotes[0].party == "JA21"
+    _assert_verbatim(answer, collection)
+
+
+def test_nothing_matching_is_said_not_quoted(assistant):
+    answer = assistant.ask("kernfusie zonnepanelen windmolens Petten", k=3)
+    assert answer.status == "not_found" and answer.quotes == ()
+    assert "Nothing in the index matches" in answer.text and answer.hits
+
+
+def test_a_quoted_written_question_carries_its_answer(assistant, collection):
+    answer = assistant.ask("Wat vroeg Jansen over de huurverhoging voor woningcorporaties?", k=3)
+    quote = next(q for q in answer.quotes if q.doc_id == "vragen-huren")
+    assert quote.text.startswith("2 Bent u bereid de huurverhoging")
+    assert quote.answer is not None and quote.answer.text.startswith("2 Nee, de corporaties bepalen")
+    assert quote.answer.speaker == "minister Heerma" and "Antwoord (minister Heerma)" in answer.text
+    _assert_verbatim(answer, collection)
+
+
+def test_quote_span_refuses_spans_outside_the_passage(collection):
+    chunk = collection.chunks[0]
+    doc = collection.documents[chunk.doc_id]
+    with pytest.raises(ValueError):
+        quote_span(doc, chunk, chunk.start, chunk.end + 5, 1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=80))
+def test_every_quote_is_verbatim_for_any_question(assistant, collection, question):
+    try:
+        answer = assistant.ask(question, k=4)
+    except QuestionError:
+        assume(False)
+        return
+    _assert_verbatim(answer, collection)
+    for passage in answer.hits:
+        assert collection.documents[passage.chunk.doc_id].text[passage.chunk.start:passage.chunk.end] == \
+            passage.chunk.text
+
+
+def test_unverified_quotes_are_removed_from_generated_text():
+    sources = ["De leden van de JA21-fractie vragen of het kabinet wat preciezer kan aangeven wie tot de doelgroep behoort."]
+    text = ('JA21 vroeg “wie tot de doelgroep behoort” en zei “Oeganda is een veilig land”. '
+            'Ook “het kabinet\nwat preciezer” staat er.')
+    cleaned, removed = remove_unverified_quotes(text, sources)
+    assert removed == 1
+    assert "“wie tot de doelgroep behoort”" in cleaned and "Oeganda is een veilig land" not in cleaned
+    assert "“het kabinet\nwat preciezer”" in cleaned
+
+
+def test_summary_from_a_fake_chat_model_keeps_only_verbatim_quotes(collection):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    model = FakeListChatModel(responses=[
+        'JA21 vraagt naar de pilot: “Kan het kabinet wat preciezer aangeven wie tot de beoogde doelgroep '
+        'behoren” — en “Oeganda wordt het nieuwe Rwanda”.'])
+    answer = Assistant(collection=collection, chat_model=model).ask("Wat vroeg JA21 over Oeganda?", k=2)
+    assert answer.summary is not None and answer.summary in answer.text
+    assert "wie tot de beoogde doelgroep behoren" in answer.summary
+    assert "Rwanda" not in answer.text
+    quoted = re.findall(r"“([^”]+)”", answer.text)
+    texts = [collection.documents[q.doc_id].text for q in answer.quotes]
+    assert all(any(" ".join(s.split()) in " ".join(t.split()) for t in texts) for s in quoted)
