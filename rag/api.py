@@ -26,6 +26,12 @@ class Assistant:
         self.chat_model = chat_model_from_env() if chat_model is None else (chat_model or None)
         self._chains: dict[str, object] = {}
 
+    def reload(self) -> None:
+        """Open the index again (after a build), keeping the loaded model."""
+        old = self.collection
+        self.collection = Collection.load(old.index_dir, embedder=old.embedder)
+        self._chains = {}
+
     def chain(self, mode: Mode = "hybrid"):
         """The langchain-core Runnable that answers (see `rag.chain`)."""
         if mode not in self._chains:

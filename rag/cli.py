@@ -7,6 +7,7 @@ built with other settings; 5 index locked by another build; 130 interrupted.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -182,8 +183,26 @@ def eval_(
             best = max(v for v in values if v is not None)
             table.add_row(metric, *(f"[bold]{v:.3f}[/bold]" if v == best else f"{v:.3f}" for v in values))
         console.print(table)
+    a = report["answers"]
+    console.print(f"Answers (hybrid chain): quotes a gold passage {a['answer_quotes_gold']:.3f}; "
+                  f"'not found' on {a['unanswerable_questions']} unanswerable questions {a['not_found_correct']}; "
+                  f"false 'not found' {a['false_not_found']:.3f}; quote fidelity {a['quote_fidelity']} "
+                  f"({a['quotes']} quotes)")
     console.print(f"{report['questions']} questions on {report['passages']} passages of {report['documents']} "
                   f"documents; {len(report['skipped'])} skipped (document not indexed); files in {out_dir}")
+
+
+@app.command()
+def ui(
+    index: Optional[Path] = IndexOpt,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps it on this machine."),
+    port: int = typer.Option(int(os.environ.get("RAG_UI_PORT", "7860")), "--port", help="Port [$RAG_UI_PORT]."),
+    rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
+):
+    """Start the chat interface for staff (Gradio) on this machine."""
+    from ui.app import launch
+
+    launch(_index_dir(index), host=host, port=port, rerank=rerank)
 
 
 @model_app.command("install")

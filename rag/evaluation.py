@@ -159,11 +159,42 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "methods": {m: {name: _metrics(labelled, runs[m], ids) for name, ids in splits.items()} for m in methods},
         "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in methods}
                          for q in labelled.questions},
+        "answers": _answer_metrics(collection, labelled, questions),
         "seconds": round(time.perf_counter() - started, 1),
     }
     if out_dir is not None:
         _write(out_dir, labelled, runs, report)
     return report
+
+
+def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[Question]) -> dict:
+    """What the answering chain makes of the questions: quotes from a gold passage, quote
+    fidelity (every quote verbatim at its offsets), and "not found" where there is no answer."""
+    from rag.chain import build_chain
+    from rag.quotes import verify_quote
+
+    chain = build_chain(collection, k=5)
+    quoted_gold = not_found_right = false_not_found = quotes = verbatim = 0
+    unanswerable = [q for q in questions if not q.answerable]
+    for q in labelled.questions + unanswerable:
+        answer = chain.invoke(q.question)["answer"]
+        quotes += len(answer.quotes)
+        verbatim += sum(verify_quote(quote, collection.documents) for quote in answer.quotes)
+        if not q.answerable:
+            not_found_right += answer.status != "found"
+        else:
+            false_not_found += answer.status != "found"
+            quoted_gold += answer.status == "found" and any(
+                quote.chunk_id in labelled.relevant[q.id] for quote in answer.quotes)
+    answerable = len(labelled.questions)
+    return {
+        "answer_quotes_gold": round(quoted_gold / answerable, 4),
+        "false_not_found": round(false_not_found / answerable, 4),
+        "not_found_correct": round(not_found_right / len(unanswerable), 4) if unanswerable else None,
+        "unanswerable_questions": len(unanswerable),
+        "quote_fidelity": round(verbatim / quotes, 4) if quotes else None,
+        "quotes": quotes,
+    }
 
 
 def _first_relevant(labelled: Labelled, hits: list[Hit], qid: str) -> int | None:

@@ -94,6 +94,7 @@ def build_index(
 ) -> BuildReport:
     """Index the files under `paths` into `index_dir`, reusing unchanged documents unless `rebuild`."""
     started = time.perf_counter()
+    paths = [Path(p) for p in paths]
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or make_embedder()
@@ -121,6 +122,7 @@ def build_index(
                 "chunker": settings.to_dict(),
                 "bm25": BM25_SETTINGS,
                 "counts": {"documents": report.documents, "passages": writer.rows},
+                "roots": [str(Path(p).resolve()) for p in paths],
                 "documents": hashes,
             }
             lexical = LexicalIndex.build(writer.passage_texts(lambda c: c.embed_text))

@@ -38,6 +38,10 @@ def test_ask_json_contract(fake_index):
     assert payload["question"] == "What did JA21 ask about Uganda?"
     assert isinstance(payload["answer"], str) and payload["answer"]
     assert len(payload["passages"]) == 3
+    assert payload["status"] == "found" and payload["quotes"]
+    quote = payload["quotes"][0]
+    assert {"text", "doc_id", "party", "page", "start", "end"} <= set(quote)
+    assert quote["party"] == "JA21" and "Oeganda" in quote["text"] and quote["end"] - quote["start"] == len(quote["text"])
     for rank, passage in enumerate(payload["passages"], start=1):
         assert PASSAGE_KEYS <= set(passage)
         assert passage["rank"] == rank and passage["party"] == "JA21"

@@ -1,0 +1,135 @@
+"""The chat interface in a real browser (Debian's Chromium driven by Playwright), on the real model."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "eval" / "out" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(real_index, tmp_path_factory):
+    from rag.api import Assistant
+    from ui.app import CSS, App, build_app
+
+    index = tmp_path_factory.mktemp("ui") / "index"
+    shutil.copytree(real_index, index)  # the upload test adds to it
+    app = App(Assistant(index, chat_model=False), index / "uploads")
+    demo = build_app(app)
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True, css=CSS,
+                            quiet=True)
+    yield url, app
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server[0])
+    yield page
+    page.close()
+
+
+def _ask(page, question: str) -> None:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_chat_quotes_ja21_on_uganda(page, server):
+    _ask(page, "What did JA21 ask about Uganda?")
+    page.wait_for_selector('#chat :text("Oeganda")', timeout=120_000)
+    page.wait_for_selector("#passages mark", timeout=60_000)
+    chat = page.locator("#chat").inner_text()
+    assert "JA21" in chat and "Letter of Intent" in chat and "p. 9–10" in chat
+    assert "Oeganda" in page.locator("#passages mark").first.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "main.png"))
+    assert server[1].timings  # the server measured question → answer
+
+
+def test_party_filter_applies_to_the_next_question(page):
+    page.get_by_text("Filters (apply to the next question)").click()
+    party = page.locator("#filter-party input")
+    party.click()
+    party.fill("BBB")
+    party.press("Enter")
+    page.keyboard.press("Escape")
+    _ask(page, "Wat vroegen zij over terugkeer naar Syrië?")
+    page.wait_for_selector("#passages .passage", timeout=120_000)
+    metas = page.locator("#passages .meta").all_inner_texts()
+    assert metas and all("BBB" in m for m in metas)
+
+
+def test_bad_filter_is_a_message_not_a_trace(page):
+    page.get_by_text("Filters (apply to the next question)").click()
+    page.locator("textarea, input").filter(has=page.locator("xpath=.")).first  # page is ready
+    page.get_by_label("From (YYYY[-MM[-DD]])").fill("gisteren")
+    _ask(page, "Oeganda")
+    page.wait_for_selector('#chat :text("--since takes a date")', timeout=60_000)
+    assert "Traceback" not in page.content()
+
+
+def test_uploaded_file_is_indexed_and_found(page, tmp_path):
+    doc = tmp_path / "sneeuw.txt"
+    doc.write_text("Inbreng van de leden van de SP-fractie\nDe leden van de SP-fractie vragen waarom de "
+                   "sneeuwschuivers op Texel dit jaar niet zijn uitgerukt.\n", encoding="utf-8")
+    page.get_by_role("tab", name="Add documents").click()
+    page.locator("#upload input[type=file]").set_input_files([str(doc)])
+    page.wait_for_timeout(1500)
+    page.locator("#upload-go").click()
+    page.wait_for_selector('#upload-status :text("sneeuw.txt: indexed")', timeout=180_000)
+    page.get_by_role("tab", name="Quick lookup").click()
+    page.locator("#lookup-query textarea").fill("sneeuwschuivers op Texel")
+    page.locator("#lookup-go").click()
+    page.wait_for_selector(".lookup-result textarea", timeout=60_000)
+    first = page.locator(".lookup-result textarea").first.input_value()
+    assert "sneeuwschuivers op Texel" in first and "SP" in first
+
+
+def test_refused_uploads_say_why(server, tmp_path):
+    app = server[1]
+    png = tmp_path / "plaatje.png"
+    png.write_bytes(b"\x89PNG")
+    big = tmp_path / "groot.txt"
+    big.write_bytes(b"a" * (21 * 1024 * 1024))
+    status = app.add_documents([str(png), str(big)], progress=lambda *a, **k: None)
+    assert "plaatje.png: refused, type .png" in status and "groot.txt: refused, 22.0 MB is over" in status
+    assert not (app.upload_dir / "groot.txt").exists()
+
+
+def test_upload_names_cannot_escape_the_upload_folder():
+    from ui.app import safe_name
+
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("..\\..\\x.txt") == "x.txt"
+    assert safe_name("-rf .txt") == "rf .txt"
+    assert "/" not in safe_name("a/b/c.pdf") and safe_name("...") == "upload"

@@ -1,0 +1,221 @@
+"""The Gradio app for staff: chat with quoted answers, quick lookup, adding documents.
+
+Formatting only: every answer comes from `rag.api.Assistant` (the same chain as the CLI). The app
+binds to 127.0.0.1 by default, has no share link and no analytics, and shows errors as messages.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from rag.answer import citation, who  # noqa: E402
+from rag.api import Assistant  # noqa: E402
+from rag.errors import RagError  # noqa: E402
+from rag.ingest import SUPPORTED  # noqa: E402
+from rag.parties import PARTIES  # noqa: E402
+
+EXAMPLES = [
+    "What did JA21 ask about Uganda?",
+    "Wat vroeg de BBB over de korting op de solidariteitsbijdrage?",
+    "What did GroenLinks-PvdA ask about the solidarity pool?",
+    "Welke vragen stelde het CDA over terugkeer naar Syrië?",
+]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+LOOKUP_SLOTS = 5
+CSS = """
+.passage {border-left: 3px solid #888; padding: 4px 10px; margin: 10px 0;}
+.passage .meta {font-size: 0.85em; color: #555;}
+.passage mark {background: #ffe58a;}
+"""
+
+
+class App:
+    """The state behind the interface: the assistant (model and index loaded once) and timings."""
+
+    def __init__(self, assistant: Assistant, upload_dir: Path):
+        self.assistant = assistant
+        self.upload_dir = upload_dir
+        self.lock = threading.Lock()  # one upload build at a time; questions keep being answered
+        self.timings: list[float] = []
+
+    # ------------------------------------------------------------ answering
+
+    def answer(self, message: str, history, parties, doc, doc_type, since, until):
+        """Chat handler: the answer as Markdown, and the passages panel as HTML."""
+        started = time.perf_counter()
+        try:
+            answer = self.assistant.ask(message, k=5, parties=parties or [], doc_ids=[doc] if doc else [],
+                                        types=[doc_type] if doc_type else [], since=since or None,
+                                        until=until or None)
+        except RagError as exc:
+            return f"⚠️ {exc}", _passages_html(None)
+        text, panel = answer.text, _passages_html(answer)
+        self.timings.append(time.perf_counter() - started)
+        return text, panel
+
+    def lookup(self, query: str, parties):
+        """Quick lookup: the ranked passages, each as quote plus citation ready to copy."""
+        try:
+            answer = self.assistant.ask(query, k=LOOKUP_SLOTS, parties=parties or [])
+        except RagError as exc:
+            gr.Warning(str(exc))
+            return [gr.update(visible=False, value="")] * LOOKUP_SLOTS
+        by_chunk = {q.chunk_id: q for q in answer.quotes}
+        updates = []
+        for hit in list(answer.hits)[:LOOKUP_SLOTS]:
+            quote = by_chunk.get(hit.chunk.chunk_id)
+            text = quote.text if quote else hit.chunk.text
+            updates.append(gr.update(visible=True, value=f"“{text}”\n— {citation(hit.chunk)}",
+                                     label=f"{hit.rank}. {who(hit.chunk)} — score {hit.score:.2f}"))
+        updates += [gr.update(visible=False, value="")] * (LOOKUP_SLOTS - len(updates))
+        return updates
+
+    # ------------------------------------------------------------ adding documents
+
+    def add_documents(self, files, progress=gr.Progress()):
+        """Copy uploaded files into the upload folder and index them; refused files say why."""
+        from rag.indexer import build_index
+
+        if not files:
+            return "No files given."
+        accepted, lines = [], []
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        for file in files:
+            source = Path(getattr(file, "name", file))
+            name = safe_name(source.name)
+            size = source.stat().st_size if source.exists() else 0
+            if source.suffix.lower() not in SUPPORTED:
+                lines.append(f"❌ {source.name}: refused, type {source.suffix or '(none)'} is not one of "
+                             f"{', '.join(SUPPORTED)}")
+            elif size > MAX_UPLOAD_BYTES:
+                lines.append(f"❌ {source.name}: refused, {size / 1e6:.1f} MB is over the "
+                             f"{MAX_UPLOAD_BYTES // 1_000_000} MB limit")
+            else:
+                accepted.append((source, name))
+        if not accepted:
+            return _bullets(lines)
+        if not self.lock.acquire(blocking=False):
+            return _bullets(lines + ["⏳ Another upload is being indexed; try again when it is done."])
+        try:
+            for source, name in accepted:
+                shutil.copyfile(source, self.upload_dir / name)
+            collection = self.assistant.collection
+            roots = [Path(r) for r in collection.manifest.get("roots", [])] or []
+            roots = [r for r in roots if r.exists() and r != self.upload_dir] + [self.upload_dir]
+
+            def report(path, done, total, _report):
+                progress(done / max(total, 1), desc=f"indexing {Path(path).name}" if path else "finishing")
+
+            result = build_index(roots, collection.index_dir, embedder=collection.embedder, progress=report)
+            self.assistant.reload()
+        except RagError as exc:
+            return _bullets(lines + [f"❌ Indexing failed, nothing already indexed was changed: {exc}"])
+        finally:
+            self.lock.release()
+        skipped = {Path(p).name: why for p, why in result.skipped}
+        for _, name in accepted:
+            lines.append(f"❌ {name}: {skipped[name]}" if name in skipped else f"✅ {name}: indexed")
+        lines.append(f"{result.documents} documents, {result.passages} passages in the index "
+                     f"({result.embedded_passages} new passages embedded in {result.seconds:.1f} s).")
+        return _bullets(lines)
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the upload folder: no path parts, no leading dots or dashes."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .-") or "upload"
+    return base[:120]
+
+
+def _passages_html(answer) -> str:
+    if answer is None or not answer.hits:
+        return "<p><em>No passages.</em></p>"
+    quotes = {q.chunk_id: q for q in answer.quotes}
+    parts = []
+    for hit in answer.hits:
+        c = hit.chunk
+        text = html.escape(c.text)
+        quote = quotes.get(c.chunk_id)
+        if quote is not None:
+            inner = quote.start - c.start
+            text = (html.escape(c.text[:inner]) + "<mark>" + html.escape(quote.text) + "</mark>"
+                    + html.escape(c.text[inner + len(quote.text):]))
+        meta = " · ".join(html.escape(x) for x in (
+            who(c), c.section, c.title or c.doc_id, c.date or "", f"p. {c.page}" + (f"–{c.page_end}" if c.page_end != c.page else ""),
+            f"score {hit.score:.2f}") if x)
+        parts.append(f'<div class="passage"><div class="meta"><b>{hit.rank}.</b> {meta}</div><p>{text}</p></div>')
+    return "\n".join(parts)
+
+
+def build_app(app: App) -> gr.Blocks:
+    collection = app.assistant.collection
+    docs = sorted((r.title[:80], r.doc_id) for r in collection.documents.values())
+    types = sorted({r.doc_type for r in collection.documents.values()})
+    parties = sorted({c.party for c in collection.chunks if c.party} | set(PARTIES))
+    with gr.Blocks(title="Kamervragen", analytics_enabled=False) as demo:
+        gr.Markdown("## Kamervragen — verbatim answers from parliamentary documents")
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    with gr.Accordion("Filters (apply to the next question)", open=False):
+                        with gr.Row():
+                            party = gr.Dropdown(parties, multiselect=True, label="Party", elem_id="filter-party")
+                            doc = gr.Dropdown(docs, label="Document", value=None, elem_id="filter-doc")
+                        with gr.Row():
+                            doc_type = gr.Dropdown(types, label="Document type", value=None)
+                            since = gr.Textbox(label="From (YYYY[-MM[-DD]])", max_lines=1)
+                            until = gr.Textbox(label="Until (YYYY[-MM[-DD]])", max_lines=1)
+                    passages = gr.HTML(render=False, elem_id="passages")
+                    question = gr.Textbox(placeholder="Ask in English or Dutch…", elem_id="question",
+                                          submit_btn=True, render=False)
+                    gr.ChatInterface(
+                        app.answer, additional_inputs=[party, doc, doc_type, since, until],
+                        additional_outputs=[passages], analytics_enabled=False,
+                        chatbot=gr.Chatbot(height=520, elem_id="chat", buttons=["copy"]), textbox=question,
+                    )
+                    gr.Examples(EXAMPLES, inputs=[question], label="Examples (click, then send)")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Passages retrieved")
+                    passages.render()
+        with gr.Tab("Quick lookup"):
+            with gr.Row():
+                query = gr.Textbox(label="Search", placeholder="e.g. Oeganda transithub", scale=4,
+                                   elem_id="lookup-query")
+                lookup_party = gr.Dropdown(parties, multiselect=True, label="Party", scale=2)
+                go = gr.Button("Search", variant="primary", scale=1, elem_id="lookup-go")
+            slots = [gr.Textbox(visible=False, lines=4, buttons=["copy"], interactive=False,
+                                elem_classes=["lookup-result"]) for _ in range(LOOKUP_SLOTS)]
+            go.click(app.lookup, [query, lookup_party], slots)
+            query.submit(app.lookup, [query, lookup_party], slots)
+        with gr.Tab("Add documents"):
+            files = gr.File(file_count="multiple", label="PDF, XML, HTML or TXT files", elem_id="upload",
+                            file_types=list(SUPPORTED))
+            index_btn = gr.Button("Index these files", variant="primary", elem_id="upload-go")
+            status = gr.Markdown(elem_id="upload-status")
+            index_btn.click(app.add_documents, files, status)
+    return demo
+
+
+def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, rerank: str | None = None):
+    """Load the model and index once, then serve the app (blocking)."""
+    assistant = Assistant(index_dir, rerank=rerank)
+    assistant.collection.query_vector("warm-up")  # load the model before the first question
+    app = App(assistant, Path(assistant.collection.index_dir) / "uploads")
+    demo = build_app(app)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, share=False, show_error=False, css=CSS, quiet=False,
+                footer_links=[])
