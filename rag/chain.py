@@ -13,7 +13,7 @@ and removed when it is not verbatim.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
@@ -22,7 +22,7 @@ from rag.collection import Collection
 from rag.query import Filters, make_filters, parse_question
 from rag.quotes import quotes_for, verify_quote
 from rag.rerank import NoReranker, Reranker
-from rag.retriever import Mode, search
+from rag.retriever import Mode, dense_margin, search
 from rag.types import Chunk, Hit
 
 
@@ -31,6 +31,7 @@ class Retrieval:
     hits: tuple[Hit, ...]
     status: str
     others: tuple[Hit, ...] = ()
+    margin: float = 0.0
 
 
 def _as_input(value) -> dict:
@@ -53,19 +54,22 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
     def retrieve(x: dict) -> Retrieval:
         query, n = x["query"], x.get("k") or k
         hits = reranker.rerank(collection, query, search(collection, query, n, mode))
-        status = judge(hits, query, rule)
+        margin = dense_margin(collection, query) if hits and mode != "bm25" else 0.0
+        status = judge(hits, query, rule, margin)
         others: list[Hit] = []
         if status == "party_missing":
-            from dataclasses import replace
-
             unfiltered = replace(query, filters=replace(query.filters, parties=()))
-            others = [h for h in search(collection, unfiltered, n, mode) if h.chunk.party not in query.parties]
-            others = [h for h in others if matches(h, unfiltered, rule)]
-        return Retrieval(tuple(hits), status, tuple(others))
+            found = [h for h in search(collection, unfiltered, 2 * n, mode) if h.chunk.party not in query.parties][:n]
+            margin = dense_margin(collection, unfiltered)
+            others = [h for h in found if matches(h, unfiltered, rule, margin if h is found[0] else 0.0)]
+        return Retrieval(tuple(hits), status, tuple(others), margin)
 
     def quote(x: dict):
         retrieval: Retrieval = x["retrieval"]
-        chosen = quotable(list(retrieval.hits if retrieval.status == "found" else retrieval.others), x["query"], rule)
+        if retrieval.status == "found":
+            chosen = quotable(list(retrieval.hits), x["query"], rule, retrieval.margin)
+        else:
+            chosen = list(retrieval.others)
         quotes = quotes_for(chosen, x["query"], collection.documents, answers)
         return [q for q in quotes if verify_quote(q, collection.documents)]
 

@@ -193,6 +193,24 @@ def eval_(
 
 
 @app.command()
+def bench(
+    index: Optional[Path] = IndexOpt,
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus to time a full build on [default: the "
+                                          "bundled corpus]."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for bench.json and bench.md [default: eval/out]."),
+):
+    """Benchmark indexing, query latency (per method, full chain, UI) and cold start; print a table."""
+    from rag.bench import run
+
+    corpus = corpus or Path(__file__).resolve().parent / "corpus"
+    out = out or Path(__file__).resolve().parents[1] / "eval" / "out"
+    report = run(_index_dir(index), corpus, out)
+    from rag.bench import markdown
+
+    typer.echo(markdown(report))
+
+
+@app.command()
 def ui(
     index: Optional[Path] = IndexOpt,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps it on this machine."),
