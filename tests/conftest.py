@@ -44,7 +44,7 @@ def fake_embedder():
     return FakeEmbedder(64)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_corpus():
     if not SHARED.is_dir():
         pytest.skip("../shared/corpus is not beside the repository")

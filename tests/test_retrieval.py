@@ -88,7 +88,7 @@ def test_english_question_reaches_dutch_text_lexically(collection):
 
 def test_langchain_retriever_returns_documents_with_citations(collection):
     retriever = HybridRetriever(collection=collection, k=3)
-    docs = retriever.invoke("What did JA21 ask about Uganda?")
+    docs = retriever.invoke("Wat vroeg JA21 over de Letter of Intent met Oeganda?")
     assert len(docs) == 3
     assert "Oeganda" in docs[0].page_content
     meta = docs[0].metadata
