@@ -124,7 +124,7 @@ def compose_answer(query: Query, hits: list[Hit], quotes: list[Quote], status: s
         lines += _block(quotes)
     elif status == "party_missing":
         parties = ", ".join(query.parties)
-        lines.append(f"No passage from {parties} matches “{query.text}”.")
+        lines.append(f"No passage from {parties} matches this question.")
         if quotes:
             lines += ["", "Closest passages from other parties:", ""] + _block(quotes)
     else:

@@ -52,6 +52,10 @@ def _assert_verbatim(answer, collection):
         assert doc.text[quote.start:quote.end] == quote.text
         assert f"“{quote.text}”" in answer.text
         assert verify_quote(quote, collection.documents)
+    # Whatever stands between quotation marks in the answer text is verbatim in a quoted document.
+    sources = [collection.documents[q.doc_id].text for q in answer.quotes]
+    for quoted in re.findall(r"“([^”]*)”", answer.text):
+        assert any(quoted in text for text in sources), quoted
 
 
 def test_chain_is_a_runnable_that_keeps_its_context(collection):

@@ -34,6 +34,19 @@ def test_rrf_sums_reciprocal_ranks():
     assert rrf([[5, 6]], k=0)[0] == (5, 1.0)
 
 
+def test_convex_fusion_normalises_each_retriever_over_its_own_candidates():
+    import numpy as np
+
+    from rag.retriever import Candidates, convex
+
+    c = Candidates(rows=np.array([1, 2, 3]), dense=np.array([0.9, 0.8, 0.7], dtype=np.float32),
+                   lexical=np.array([0.0, 4.0, 2.0], dtype=np.float32), dense_order=[1, 2, 3], lexical_order=[2, 3])
+    # dense 0.9/0.8/0.7 → 1/0.5/0; BM25 over its candidates 4/2 → 1/0, row 1 (no term) → 0
+    np.testing.assert_allclose(convex(c, 0.8), [0.8, 0.4 + 0.2, 0.0], atol=1e-6)
+    only_dense = Candidates(c.rows, c.dense, c.lexical * 0, [1, 2, 3], [])
+    np.testing.assert_allclose(convex(only_dense, 0.8), [1.0, 0.5, 0.0], atol=1e-6)
+
+
 def test_question_naming_a_party_becomes_a_filter():
     query = parse_question("What did JA21 ask about Uganda?")
     assert query.parties == ("JA21",)
