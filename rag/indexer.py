@@ -50,17 +50,28 @@ class BuildReport:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to index under `paths` (sorted), and the files passed over with the reason."""
+    """Files to index under `paths` (sorted), and the entries passed over with the reason.
+
+    Hidden files and folders (".git", ".DS_Store") are left out; links to folders are not followed,
+    so a link loop cannot trap the build; a broken link is reported.
+    """
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
     for root in map(Path, paths):
         if not root.exists():
             raise RagError(f"No such file or folder: {root}.")
-        candidates = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        candidates = sorted(root.rglob("*")) if root.is_dir() else [root]
         for path in candidates:
-            if path.name.startswith("."):
+            if root.is_dir() and any(part.startswith(".") for part in path.relative_to(root).parts):
                 continue
-            if path.suffix.lower() in SUPPORTED:
+            if path.is_symlink() and not path.exists():
+                skipped.append((str(path), "broken symbolic link"))
+            elif path.is_dir():
+                if path.is_symlink():
+                    skipped.append((str(path), "symbolic link to a folder, not followed"))
+            elif not path.is_file():
+                skipped.append((str(path), "not a regular file"))
+            elif path.suffix.lower() in SUPPORTED:
                 files.append(path)
             elif path.suffix.lower() == ".json" and path.with_suffix("").suffix.lower() in SUPPORTED:
                 continue  # a sidecar: read with its document

@@ -219,3 +219,16 @@ def test_new_bm25_settings_rebuild_bm25_without_embedding_again(corpus, tmp_path
     report = build_index([corpus], index, embedder=counting)
     assert not report.unchanged and counting.embedded == 0 and report.reused_documents == 3
     Collection.load(index, embedder=FakeEmbedder(64))  # loads: BM25 was rebuilt with today's settings
+
+
+def test_links_hidden_files_and_odd_names(tmp_path):
+    folder = tmp_path / "c"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "-rare naam é.txt").write_text("De leden van de SP-fractie vragen naar de huren.\n")
+    (folder / "sub" / "lus").symlink_to(folder)  # a link loop
+    (folder / "weg.txt").symlink_to(folder / "bestaat-niet.txt")
+    (folder / ".verborgen.txt").write_text("geheim")
+    report = build_index([folder], tmp_path / "idx", embedder=FakeEmbedder(64))
+    reasons = {Path(p).name: r for p, r in report.skipped}
+    assert report.documents == 1
+    assert reasons == {"lus": "symbolic link to a folder, not followed", "weg.txt": "broken symbolic link"}
