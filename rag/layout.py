@@ -24,7 +24,6 @@ PART_HEADING = re.compile(r"^\s*(?P<numeral>I{1,3}|IV|VI{0,3}|IX|X)\.?\s+(?P<tit
 NOTE_LINE = re.compile(r"^\s*(?P<n>\d{1,3})\s+\S")
 URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
 SENTENCE_END = re.compile(r"[.?!:;…]['\"’”)]*$")
-ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 VOWELS = set("aeiouyáéíóúàèëïöüäâêîôû")
 # Private-use characters mark a footnote citation inside a body line until the text is assembled.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
@@ -116,13 +115,14 @@ def _parse_note_block(lines: list[str], first: int, page: int) -> list[Note]:
         if m and int(m.group("n")) == first + len(texts):
             texts.append([line[m.end("n"):].strip()])
         elif line and texts:
-            if URL_LINE.match(line) and line in "".join(texts[-1]).replace(" ", "") + _joined(texts):
+            if URL_LINE.match(line) and line in _joined(texts):
                 continue  # the extraction repeats long URLs after the notes
             texts[-1].append(line)
     return [Note(first + i, _join_note(parts), page, -1) for i, parts in enumerate(texts)]
 
 
 def _joined(texts: list[list[str]]) -> str:
+    """All note lines run together, so a URL broken over lines reads whole."""
     return "".join("".join(parts) for parts in texts)
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rag.layout import MARK_CLOSE, MARK_OPEN, PARTY_HEADING, PART_HEADING, RawBlock, _join_lines, layout
+from rag.layout import MARK_CLOSE, MARK_OPEN, PARTY_HEADING, RawBlock, _join_lines, layout
 from rag.metadata import document_metadata
 from rag.parties import canonical_party
 from rag.sentences import sentence_spans
