@@ -215,6 +215,10 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             except DocumentError as exc:
                 report.skipped.append((str(path), str(exc)))
                 continue
+            except (RecursionError, MemoryError, ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+                # One file that trips the parser must not stop the build: it is reported instead.
+                report.skipped.append((str(path), f"cannot be parsed ({type(exc).__name__}: {str(exc)[:120]})"))
+                continue
             chunks = chunk_document(doc, settings)
             record = DocRecord(
                 doc_id=doc.doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=str(path),

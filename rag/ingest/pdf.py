@@ -57,8 +57,10 @@ def read(data: bytes) -> tuple[list[RawPage], dict]:
         title = str(info.get("/Title") or "").strip()
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise DocumentError(f"PDF cannot be read ({type(exc).__name__}: {exc})") from exc
+    except PdfReadError as exc:
+        raise DocumentError(f"PDF cannot be read ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - a damaged PDF makes pypdf raise almost anything
+        raise DocumentError(f"PDF is damaged ({type(exc).__name__}: {str(exc)[:120]})") from exc
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentError("PDF has no text layer (scanned images need OCR first)")
     return pages, ({"title": title} if title else {})
