@@ -211,6 +211,20 @@ def bench(
 
 
 @app.command()
+def load(
+    url: str = typer.Option("http://127.0.0.1:7860/", "--url", help="The running `rag ui` (loopback only)."),
+    sessions: int = typer.Option(20, "--sessions", min=1, max=100),
+    seconds: float = typer.Option(60.0, "--seconds", min=1, max=600),
+):
+    """Load-test a running chat interface: concurrent sessions asking the eval questions."""
+    from rag.evaluation import default_question_files, load_questions
+    from rag.load import run_load
+
+    questions = [q.question for q in load_questions(default_question_files())] or ["Wat vroeg JA21 over Oeganda?"]
+    typer.echo(json.dumps(run_load(url, questions, sessions, seconds), ensure_ascii=False, indent=2))
+
+
+@app.command()
 def ui(
     index: Optional[Path] = IndexOpt,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps it on this machine."),

@@ -107,3 +107,11 @@ def test_type_and_date_options(fake_index):
     assert all(p["date"] >= "2018" for p in passages)
     bad = rag("ask", "x", "--until", "morgen", index=fake_index)
     assert bad.returncode == 2 and "--until takes a date" in bad.stderr
+
+
+def test_load_test_only_targets_this_machine():
+    from rag.errors import RagError
+    from rag.load import run_load
+
+    with pytest.raises(RagError, match="only targets this machine"):
+        run_load("http://10.0.0.5:7860/", ["x"], sessions=1, seconds=1)

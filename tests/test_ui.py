@@ -133,3 +133,10 @@ def test_upload_names_cannot_escape_the_upload_folder():
     assert safe_name("..\\..\\x.txt") == "x.txt"
     assert safe_name("-rf .txt") == "rf .txt"
     assert "/" not in safe_name("a/b/c.pdf") and safe_name("...") == "upload"
+
+
+def test_a_short_load_on_loopback_has_no_errors(server):
+    from rag.load import run_load
+
+    result = run_load(server[0], ["Wat vroeg JA21 over Oeganda?", "dierproeven"], sessions=3, seconds=3)
+    assert result["requests"] > 0 and result["errors"] == 0 and result["p95_ms"] >= result["p50_ms"]
