@@ -117,10 +117,26 @@ def ask(
 
     make_filters(party, doc, doc_type, since, until)  # bad filters fail before the model loads
     assistant = Assistant(_index_dir(index), model=model, rerank=rerank)
-    questions = (line for line in sys.stdin if line.strip()) if question == "-" else [question]
-    for q in questions:
-        answer = assistant.ask(q, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
+    if question != "-":
+        answer = assistant.ask(question, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
         _print_answer(answer, as_json)
+        return
+    failed = False
+    for line in sys.stdin:
+        if not line.strip("\n"):
+            continue
+        try:
+            answer = assistant.ask(line, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
+        except RagError as exc:  # one bad line does not stop the others
+            failed = True
+            if as_json:
+                typer.echo(json.dumps({"question": line.rstrip("\n"), "error": str(exc)}, ensure_ascii=False))
+            else:
+                typer.echo(f"error: {exc}", err=True)
+            continue
+        _print_answer(answer, as_json)
+    if failed:
+        raise typer.Exit(2)
 
 
 @app.command()
