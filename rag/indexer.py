@@ -107,6 +107,9 @@ def build_index(
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     index_dir = Path(index_dir)
+    uploads = index_dir / "uploads"
+    if uploads.is_dir() and uploads.resolve() not in {p.resolve() for p in paths}:
+        paths.append(uploads)  # files added in the chat interface stay indexed whatever is indexed next
     index_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or make_embedder()
     lock = FileLock(str(index_dir / ".lock"))

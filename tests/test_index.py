@@ -232,3 +232,11 @@ def test_links_hidden_files_and_odd_names(tmp_path):
     reasons = {Path(p).name: r for p, r in report.skipped}
     assert report.documents == 1
     assert reasons == {"lus": "symbolic link to a folder, not followed", "weg.txt": "broken symbolic link"}
+
+
+def test_uploaded_files_stay_indexed_when_other_folders_are_indexed(corpus, tmp_path):
+    index = tmp_path / "idx"
+    (index / "uploads").mkdir(parents=True)
+    (index / "uploads" / "eigen.txt").write_text("De leden van de SP-fractie vragen naar sneeuwschuivers op Texel.\n")
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    assert "eigen" in Collection.load(index, embedder=FakeEmbedder(64)).documents
