@@ -95,12 +95,11 @@ def bench_ui(index_dir: Path, questions: list[str]) -> dict:
     from rag.api import Assistant
     from ui.app import App
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = App(Assistant(index_dir, chat_model=False), Path(tmp) / "uploads")
-        app.assistant.collection.embedder.encode_queries(["warm-up"])
-        for q in questions:
-            app.answer(q, [], [], None, None, "", "")
-        return _pcts(app.timings)
+    app = App(Assistant(index_dir, chat_model=False))
+    app.assistant.collection.embedder.encode_queries(["warm-up"])
+    for q in questions:
+        app.answer(q, [], [], None, None, "", "")
+    return _pcts(app.timings)
 
 
 def bench_cold_start(index_dir: Path, runs: int = 3) -> dict:

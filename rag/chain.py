@@ -22,7 +22,7 @@ from rag.collection import Collection
 from rag.query import Filters, make_filters, parse_question
 from rag.quotes import quotes_for, verify_quote
 from rag.rerank import NoReranker, Reranker
-from rag.retriever import Mode, dense_margin, search
+from rag.retriever import Mode, search_with_margin
 from rag.types import Chunk, Hit
 
 
@@ -53,14 +53,14 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
 
     def retrieve(x: dict) -> Retrieval:
         query, n = x["query"], x.get("k") or k
-        hits = reranker.rerank(collection, query, search(collection, query, n, mode))
-        margin = dense_margin(collection, query) if hits and mode != "bm25" else 0.0
+        hits, margin = search_with_margin(collection, query, n, mode)
+        hits = reranker.rerank(collection, query, hits)
         status = judge(hits, query, rule, margin)
         others: list[Hit] = []
         if status == "party_missing":
             unfiltered = replace(query, filters=replace(query.filters, parties=()))
-            found = [h for h in search(collection, unfiltered, 2 * n, mode) if h.chunk.party not in query.parties][:n]
-            margin = dense_margin(collection, unfiltered)
+            found, margin = search_with_margin(collection, unfiltered, 2 * n, mode)
+            found = [h for h in found if h.chunk.party not in query.parties][:n]
             others = [h for h in found if matches(h, unfiltered, rule, margin if h is found[0] else 0.0)]
         return Retrieval(tuple(hits), status, tuple(others), margin)
 

@@ -49,6 +49,11 @@ class BuildReport:
         return self.embedded_passages / self.seconds if self.seconds else 0.0
 
 
+def uploads_dir(index_dir: Path) -> Path:
+    """Where files added through the chat interface are kept; every build indexes them too."""
+    return Path(index_dir) / "uploads"
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files to index under `paths` (sorted), and the entries passed over with the reason.
 
@@ -107,7 +112,7 @@ def build_index(
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     index_dir = Path(index_dir)
-    uploads = index_dir / "uploads"
+    uploads = uploads_dir(index_dir)
     if uploads.is_dir() and uploads.resolve() not in {p.resolve() for p in paths}:
         paths.append(uploads)  # files added in the chat interface stay indexed whatever is indexed next
     index_dir.mkdir(parents=True, exist_ok=True)

@@ -123,14 +123,13 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 
 
-def dense_margin(collection: Collection, query: Query, depth: int = 10) -> float:
+def dense_margin(c: Candidates, depth: int = 10) -> float:
     """How far the best passage's cosine stands above the mean of the next depth − 1 (within the
     query's filters): a best passage that stands out is more likely to answer."""
-    c = candidates(collection, with_members(collection, query), depth, "dense")
-    if len(c.dense_order) < 3:
+    top = c.dense_order[:depth]
+    if len(top) < 3:
         return 0.0
-    position = {row: i for i, row in enumerate(c.rows)}
-    scores = [float(c.dense[position[r]]) for r in c.dense_order]
+    scores = [float(c.dense[np.searchsorted(c.rows, r)]) for r in top]
     return scores[0] - float(np.mean(scores[1:]))
 
 
@@ -146,10 +145,16 @@ def with_members(collection: Collection, query: Query) -> Query:
 def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",
            fusion: str = FUSION) -> list[Hit]:
     """The k best passages for the query, without duplicate texts."""
+    return search_with_margin(collection, query, k, mode, fusion)[0]
+
+
+def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",
+                       fusion: str = FUSION) -> tuple[list[Hit], float]:
+    """`search`, and the dense margin of its candidates (0 without the dense retriever)."""
     query = with_members(collection, query)
     c = candidates(collection, query, max(4 * k, 50), mode)
     if not len(c.rows):
-        return []
+        return [], 0.0
     dense_pos = {row: i + 1 for i, row in enumerate(c.dense_order)}
     lexical_pos = {row: i + 1 for i, row in enumerate(c.lexical_order)}
     hits: list[Hit] = []
@@ -166,7 +171,7 @@ def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybri
                         float(c.lexical[i]) if mode != "dense" else None))
         if len(hits) == k:
             break
-    return hits
+    return hits, dense_margin(c)
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

@@ -27,7 +27,7 @@ def server(real_index, tmp_path_factory):
 
     index = tmp_path_factory.mktemp("ui") / "index"
     shutil.copytree(real_index, index)  # the upload test adds to it
-    app = App(Assistant(index, chat_model=False), index / "uploads")
+    app = App(Assistant(index, chat_model=False))
     demo = build_app(app)
     demo.queue()
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True, css=CSS,

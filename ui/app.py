@@ -42,9 +42,11 @@ CSS = """
 class App:
     """The state behind the interface: the assistant (model and index loaded once) and timings."""
 
-    def __init__(self, assistant: Assistant, upload_dir: Path):
+    def __init__(self, assistant: Assistant):
+        from rag.indexer import uploads_dir
+
         self.assistant = assistant
-        self.upload_dir = upload_dir
+        self.upload_dir = uploads_dir(assistant.collection.index_dir)
         self.lock = threading.Lock()  # one upload build at a time; questions keep being answered
         self.timings: list[float] = []
 
@@ -110,8 +112,8 @@ class App:
             for source, name in accepted:
                 shutil.copyfile(source, self.upload_dir / name)
             collection = self.assistant.collection
-            roots = [Path(r) for r in collection.manifest.get("roots", [])] or []
-            roots = [r for r in roots if r.exists() and r != self.upload_dir] + [self.upload_dir]
+            # The folders indexed so far; the build adds the upload folder itself.
+            roots = [Path(r) for r in collection.manifest.get("roots", []) if Path(r).exists()]
 
             def report(path, done, total, _report):
                 progress(done / max(total, 1), desc=f"indexing {Path(path).name}" if path else "finishing")
@@ -214,7 +216,7 @@ def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7
     """Load the model and index once, then serve the app (blocking)."""
     assistant = Assistant(index_dir, rerank=rerank)
     assistant.collection.query_vector("warm-up")  # load the model before the first question
-    app = App(assistant, Path(assistant.collection.index_dir) / "uploads")
+    app = App(assistant)
     demo = build_app(app)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, css=CSS, quiet=False,
