@@ -43,7 +43,7 @@ def bench_indexing(corpus: Path) -> dict:
         texts = [c.embed_text for c in collection.chunks]
     started = time.perf_counter()
     for i in range(0, len(texts), 256):
-        embedder.encode_documents(texts[i:i + 256], batch_size=16)
+        embedder.encode_documents(texts[i:i + 256], batch_size=8)
     raw = time.perf_counter() - started
     # The baseline: plain float32 SentenceTransformer.encode on the same passages.
     from rag.embedding import SentenceTransformerEmbedder

@@ -195,7 +195,7 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     def flush():
         if pending:
             t0 = time.perf_counter()
-            writer.add_vectors(embedder.encode_documents([c.embed_text for c in pending], batch_size=16))
+            writer.add_vectors(embedder.encode_documents([c.embed_text for c in pending], batch_size=8))
             report.embed_seconds += time.perf_counter() - t0
             report.embedded_passages += len(pending)
             pending.clear()
