@@ -22,6 +22,7 @@ class Assistant:
                  collection: Collection | None = None, rerank: str | None = None, chat_model=None):
         self.collection = collection or Collection.load(Path(index_dir or default_index_dir()), model=model)
         self.reranker = make_reranker(rerank)
+        self.rerank = rerank or "none"
         # None: the model $RAG_CHAT_MODEL names (if any); False: none, whatever the environment says.
         self.chat_model = chat_model_from_env() if chat_model is None else (chat_model or None)
         self._chains: dict[str, object] = {}

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from rag.collection import Collection
+from rag.errors import RagError
 from rag.evaluation import default_question_files, load_questions
 from rag.query import parse_question
 from rag.retriever import search
@@ -30,37 +31,52 @@ def _pcts(values: list[float]) -> dict:
     return {"p50_ms": round(1000 * statistics.median(values), 1), "p95_ms": round(1000 * p95, 1), "n": len(values)}
 
 
-def bench_indexing(corpus: Path) -> dict:
-    """Passages/s of a full build of `corpus`, and of the raw encoder on the same passages."""
-    from rag.embedding import make_embedder
+def _build(corpus: Path, folder: Path, embedder, questions) -> tuple[dict, Collection]:
+    """Build an index of `corpus` with `embedder`; its build report and hybrid MRR@10 on `questions`."""
+    from rag.evaluation import evaluate_index
     from rag.indexer import build_index
+
+    report = build_index([corpus], folder, embedder=embedder)
+    collection = Collection.load(folder, embedder=embedder)
+    try:
+        mrr = evaluate_index(collection, questions)["methods"]["hybrid"]["overall"]["mrr@10"]
+    except RagError:  # no question has its document in this corpus
+        mrr = None
+    return {"rate": report.embedded_passages / report.seconds, "report": report, "mrr": mrr}, collection
+
+
+def bench_indexing(corpus: Path, questions) -> dict:
+    """Passages/s of a full build of `corpus` at the default precision and in float32, of the raw
+    encoder and of plain float32 `SentenceTransformer.encode` on the same passages, and the hybrid
+    MRR@10 of both builds on the questions whose documents the corpus holds."""
+    from rag.embedding import SentenceTransformerEmbedder, make_embedder
 
     embedder = make_embedder()
     embedder.encode_queries(["warm-up"])
+    fp32 = SentenceTransformerEmbedder(embedder.name, dtype="float32")
+    fp32.encode_queries(["warm-up"])
     with tempfile.TemporaryDirectory() as tmp:
-        report = build_index([corpus], Path(tmp) / "index", embedder=embedder)
-        collection = Collection.load(Path(tmp) / "index", embedder=embedder)
+        default, collection = _build(corpus, Path(tmp) / "default", embedder, questions)
         texts = [c.embed_text for c in collection.chunks]
+        full32, _ = _build(corpus, Path(tmp) / "fp32", fp32, questions) if embedder.dtype != "float32" else (default, None)
     started = time.perf_counter()
     for i in range(0, len(texts), 256):
         embedder.encode_documents(texts[i:i + 256], batch_size=8)
-    raw = time.perf_counter() - started
-    # The baseline: plain float32 SentenceTransformer.encode on the same passages.
-    from rag.embedding import SentenceTransformerEmbedder
-
-    plain = SentenceTransformerEmbedder(embedder.name, dtype="float32").model
-    plain.encode(["warm-up"], prompt_name="document")
+    raw_rate = len(texts) / (time.perf_counter() - started)
+    plain = fp32.model  # the baseline: plain float32 SentenceTransformer.encode, its defaults
     started = time.perf_counter()
     plain.encode(texts, prompt_name="document", show_progress_bar=False)
     fp32_rate = len(texts) / (time.perf_counter() - started)
-    pipeline_rate = report.embedded_passages / report.seconds
-    raw_rate = len(texts) / raw
+    report = default["report"]
     return {"corpus": str(corpus), "documents": report.documents, "passages": report.passages,
-            "pipeline_passages_per_s": round(pipeline_rate, 1), "raw_encoder_passages_per_s": round(raw_rate, 1),
+            "dtype": embedder.dtype, "pipeline_passages_per_s": round(default["rate"], 1),
+            "raw_encoder_passages_per_s": round(raw_rate, 1),
             "plain_fp32_encode_passages_per_s": round(fp32_rate, 1),
-            "pipeline_over_plain_fp32": round(pipeline_rate / fp32_rate, 2),
-            "pipeline_over_raw": round(pipeline_rate / raw_rate, 3), "index_mb": round(report.index_bytes / 1e6, 2),
-            "dtype": embedder.dtype,
+            "pipeline_fp32_passages_per_s": round(full32["rate"], 1),
+            "pipeline_over_plain_fp32": round(default["rate"] / fp32_rate, 2),
+            "pipeline_over_raw": round(default["rate"] / raw_rate, 3),
+            "hybrid_mrr10": default["mrr"], "hybrid_mrr10_fp32_index": full32["mrr"],
+            "index_mb": round(report.index_bytes / 1e6, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -102,10 +118,8 @@ def bench_ui(index_dir: Path, questions: list[str]) -> dict:
     return _pcts(app.timings)
 
 
-def bench_cold_start(index_dir: Path, runs: int = 3) -> dict:
-    """Wall time of `rag ask` as a fresh process, to the printed answer."""
+def _time_ask(env: dict, runs: int) -> float:
     times = []
-    env = {**os.environ, "RAG_INDEX": str(index_dir)}
     for _ in range(runs):
         t = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "rag.cli", "ask", "What did JA21 ask about Uganda?", "-k", "3"],
@@ -113,19 +127,60 @@ def bench_cold_start(index_dir: Path, runs: int = 3) -> dict:
         times.append(time.perf_counter() - t)
         if result.returncode != 0:
             raise RuntimeError(result.stderr)
-    return {"median_s": round(statistics.median(times), 2), "runs": runs}
+    return round(statistics.median(times), 2)
 
 
-def run(index_dir: Path, corpus: Path, out: Path) -> dict:
-    questions = [q.question for q in load_questions(default_question_files())]
+def bench_cold_start(index_dir: Path, runs: int = 3) -> dict:
+    """Wall time of `rag ask` as a fresh process, to the printed answer: answering alone, and
+    through a running `rag serve`."""
+    from rag.service import ask_service, socket_path
+
+    env = {**os.environ, "RAG_INDEX": str(index_dir)}
+    alone = _time_ask({**env, "RAG_NO_SERVICE": "1"}, runs)
+    server = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while ask_service(index_dir, {"ping": True}) is None:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"`rag serve` did not start on {socket_path(index_dir)}")
+            time.sleep(0.2)
+        served = _time_ask(env, runs)
+    finally:
+        server.terminate()
+        server.wait(30)
+    return {"median_s": alone, "with_service_median_s": served, "runs": runs}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    from rag.embedding import bf16_supported
+
+    return {"python": platform.python_version(), "cpu": cpu, "cores": os.cpu_count(),
+            "bf16": bf16_supported(), "ram_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)}
+
+
+def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = ()) -> dict:
+    """The whole benchmark; writes bench.json and bench.md (and scale.json/scale.md) to `out`."""
+    questions = load_questions(default_question_files())
+    texts = [q.question for q in questions]
     report = {
-        "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-                    "cores": os.cpu_count()},
-        "indexing": bench_indexing(corpus),
-        "queries": bench_queries(index_dir, questions),
-        "ui": bench_ui(index_dir, questions[:30]),
+        "machine": machine(),
+        "indexing": bench_indexing(corpus, questions),
+        "queries": bench_queries(index_dir, texts),
+        "ui": bench_ui(index_dir, texts[:30]),
         "cold_start": bench_cold_start(index_dir),
     }
+    if scale_sizes:
+        from rag import scale
+
+        report["scale"] = scale.run(Collection.load(index_dir), list(scale_sizes), texts, log=lambda row: None)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out / "bench.md").write_text(markdown(report), encoding="utf-8")
@@ -141,13 +196,24 @@ def markdown(r: dict) -> str:
         f"| pipeline / raw encoder | {i['pipeline_over_raw']} |",
         f"| plain float32 `SentenceTransformer.encode`, same passages | {i['plain_fp32_encode_passages_per_s']} passages/s |",
         f"| pipeline / plain float32 | {i['pipeline_over_plain_fp32']} |",
+        f"| full pipeline in float32, same passages | {i['pipeline_fp32_passages_per_s']} passages/s |",
+        f"| hybrid MRR@10 on the eval questions in this corpus: {i['dtype']} / float32 index | "
+        f"{i['hybrid_mrr10']} / {i['hybrid_mrr10_fp32_index']} |",
         f"| index size / peak memory | {i['index_mb']} MB / {i['peak_rss_mb']} MB |",
     ]
     for name in ("embed_query", "bm25", "dense", "hybrid", "chain"):
         rows.append(f"| query, {name.replace('_', ' ')}: p50 / p95 | {q[name]['p50_ms']} / {q[name]['p95_ms']} ms |")
     rows += [f"| full chain p50 / query embedding p50 | {q['chain_over_embed_p50']} |",
              f"| UI, question → rendered answer: p50 / p95 | {r['ui']['p50_ms']} / {r['ui']['p95_ms']} ms |",
-             f"| cold `rag ask` (fresh process, to printed answer) | {r['cold_start']['median_s']} s |"]
+             f"| cold `rag ask` (fresh process, to printed answer) | {r['cold_start']['median_s']} s |",
+             f"| cold `rag ask` with `rag serve` (or `rag ui`) running | {r['cold_start']['with_service_median_s']} s |"]
     m = r["machine"]
-    return f"Machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}.\n\n" + "\n".join(rows) + "\n"
+    return (f"Machine: {m['cores']} cores, {m['cpu']} (bfloat16: {'yes' if m['bf16'] else 'no'}), {m['ram_gb']} GB, "
+            f"Python {m['python']}.\n\n" + "\n".join(rows) + "\n" + (f"\n{_scale_md(r['scale'])}" if "scale" in r else ""))
+
+
+def _scale_md(report: dict) -> str:
+    from rag.scale import markdown as scale_markdown
+
+    return scale_markdown(report)
 

@@ -75,26 +75,10 @@ def index(
     )
 
 
-def _passage_json(hit) -> dict:
-    c = hit.chunk
-    return {"rank": hit.rank, "doc_id": c.doc_id, "title": c.title, "party": c.party, "speaker": c.speaker,
-            "section": c.section, "page": c.page, "page_end": c.page_end, "doc_type": c.doc_type, "date": c.date,
-            "text": c.text, "start": c.start, "end": c.end, "score": round(hit.score, 6)}
-
-
 def _print_answer(answer, as_json: bool) -> None:
-    from rag.answer import citation
+    from rag.output import render_answer
 
-    if as_json:
-        typer.echo(json.dumps({"question": answer.question, "answer": answer.text, "status": answer.status,
-                               "quotes": [q.to_json() for q in answer.quotes],
-                               "passages": [_passage_json(h) for h in answer.hits],
-                               "others": [_passage_json(h) for h in answer.others]}, ensure_ascii=False))
-        return
-    typer.echo(answer.text)
-    typer.echo("\nPassages:")
-    for hit in answer.hits:
-        typer.echo(f"\n[{hit.rank}] {citation(hit.chunk)}  (score {hit.score:.3f})\n{hit.chunk.text}")
+    typer.echo(render_answer(answer, as_json))
 
 
 @app.command()
@@ -111,12 +95,24 @@ def ask(
     model: Optional[str] = ModelOpt,
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none, or sentence (slower, see README)."),
 ):
-    """Answer a question with the best passages, each with party, document and page."""
-    from rag.api import Assistant
+    """Answer a question with the best passages, each with party, document and page.
+
+    Answered by the warm service (`rag serve` or `rag ui`) for this index when one runs, else here."""
     from rag.query import make_filters
 
     make_filters(party, doc, doc_type, since, until)  # bad filters fail before the model loads
-    assistant = Assistant(_index_dir(index), model=model, rerank=rerank)
+    index_dir = _index_dir(index)
+    if question != "-" and model is None and not os.environ.get("RAG_NO_SERVICE"):
+        from rag.service import ask_service
+
+        reply = ask_service(index_dir, {"question": question, "k": k, "party": party, "doc": doc, "type": doc_type,
+                                        "since": since, "until": until, "json": as_json, "rerank": rerank})
+        if reply is not None and not reply.get("fallback"):
+            typer.echo(reply["output"], err=reply["stderr"])
+            raise typer.Exit(reply["exit_code"])
+    from rag.api import Assistant
+
+    assistant = Assistant(index_dir, model=model, rerank=rerank)
     if question != "-":
         answer = assistant.ask(question, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
         _print_answer(answer, as_json)
@@ -214,13 +210,21 @@ def bench(
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus to time a full build on [default: the "
                                           "bundled corpus]."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for bench.json and bench.md [default: eval/out]."),
+    scale: str = typer.Option("", "--scale", help="Also time FAISS index kinds and BM25 at these passage counts, "
+                              "e.g. 100000,1000000 (vectors made from the index's own)."),
 ):
-    """Benchmark indexing, query latency (per method, full chain, UI) and cold start; print a table."""
+    """Benchmark indexing, query latency (per method, full chain, UI), cold start, and optionally scale."""
     from rag.bench import run
 
+    try:
+        sizes = [int(n.replace("_", "")) for n in scale.split(",") if n.strip()]
+    except ValueError:
+        raise RagError(f"--scale takes passage counts separated by commas, not {scale!r}.") from None
+    if any(n < 1000 for n in sizes):
+        raise RagError("--scale counts must be at least 1000.")
     corpus = corpus or Path(__file__).resolve().parent / "corpus"
     out = out or Path(__file__).resolve().parents[1] / "eval" / "out"
-    report = run(_index_dir(index), corpus, out)
+    report = run(_index_dir(index), corpus, out, sizes)
     from rag.bench import markdown
 
     typer.echo(markdown(report))
@@ -251,6 +255,31 @@ def ui(
     from ui.app import launch
 
     launch(_index_dir(index), host=host, port=port, rerank=rerank)
+
+
+@app.command()
+def serve(
+    index: Optional[Path] = IndexOpt,
+    rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
+):
+    """Keep the model and index loaded so `rag ask` answers at once (until Ctrl-C)."""
+    import signal
+
+    from rag.api import Assistant
+    from rag.output import render_answer
+    from rag.service import Service
+
+    assistant = Assistant(_index_dir(index), rerank=rerank)
+    assistant.collection.query_vector("warm-up")  # load the model now, not at the first question
+    stop = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # before the service thread starts: it inherits the mask
+    service = Service(assistant, render_answer).start()
+    typer.echo(f"Serving the index at {assistant.collection.index_dir} on {service.path}; "
+               f"`rag ask` uses it. Ctrl-C stops.", err=True)
+    try:
+        signal.sigwait(stop)
+    finally:
+        service.stop()
 
 
 @model_app.command("install")

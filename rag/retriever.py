@@ -24,6 +24,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.collection import Collection
+from rag.dense import search_dense
 from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
@@ -63,8 +64,8 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     qv = collection.query_vector(query.search_text) if mode != "bm25" else None
     if qv is not None:
         if all_rows:
-            _, ids = collection.dense.search(qv[None, :], min(n, len(rows)))
-            dense_order = [int(i) for i in ids[0] if i >= 0]
+            ids = search_dense(collection.dense, collection.vectors, qv[None, :], min(n, len(rows)))
+            dense_order = [int(i) for i in ids if i >= 0]
         else:
             dense_order = _top(np.asarray(collection.vectors[rows]) @ qv, rows, n, positive_only=False)
     bm25 = collection.lexical.scores(query.search_text) if mode != "dense" else None

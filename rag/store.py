@@ -24,6 +24,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from rag.dense import choose_kind, make_dense_index
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.types import Chunk
 
@@ -164,12 +165,10 @@ class BuildWriter:
         import faiss
 
         vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-        for start in range(0, len(vectors), 65536):
-            dense.add(np.ascontiguousarray(vectors[start:start + 65536]))
-        faiss.write_index(dense, str(self.folder / "dense.faiss"))
+        kind = choose_kind(len(vectors))
+        faiss.write_index(make_dense_index(vectors, kind), str(self.folder / "dense.faiss"))
         lexical.save(self.folder / "bm25")
-        manifest = {**manifest, "format_version": FORMAT_VERSION, "build_id": self.build_id,
+        manifest = {**manifest, "format_version": FORMAT_VERSION, "build_id": self.build_id, "dense": {"kind": kind},
                     "files": {name: (self.folder / name).stat().st_size for name in FILES if name != "manifest.json"}}
         _write_atomic(self.folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         _fsync_dir(self.folder)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from rag.embedding import FakeEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "rag" / "corpus"
@@ -59,3 +64,62 @@ def real_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("real-index")
     build_index([BUNDLED], folder)
     return folder
+
+
+def rag_cli(*args, index=None, stdin=None, env=None):
+    """`rag ARGS...` as a fresh process on the fake model; its CompletedProcess."""
+    environ = {**os.environ, "RAG_MODEL": "fake:64", **(env or {})}
+    if index is not None:
+        environ["RAG_INDEX"] = str(index)
+    return subprocess.run([sys.executable, "-m", "rag.cli", *map(str, args)], input=stdin, capture_output=True,
+                          text=True, env=environ, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def fake_index(tmp_path_factory):
+    """The bundled corpus indexed by `rag index` on the fake model (once per session)."""
+    index = tmp_path_factory.mktemp("cli-index")
+    result = rag_cli("index", BUNDLED, "--quiet", index=index)
+    assert result.returncode == 0, result.stderr
+    assert "passages" in result.stdout
+    return index
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A small folder: the core document and two short texts."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORE, folder / CORE.name)
+    (folder / "brief.txt").write_text("De leden van de SP-fractie vragen naar de huurprijzen.\n\nWanneer komt de brief?\n")
+    (folder / "motie.txt").write_text("Verzoekt de regering de dijken te versterken.\n")
+    return folder
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the passages it embeds; optionally failing after some calls."""
+
+    def __init__(self, fail_after: int | None = None):
+        super().__init__(64)
+        self.embedded = 0
+        self.calls = 0
+        self.fail_after = fail_after
+
+    def encode_documents(self, texts, batch_size=32):
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise RuntimeError("simulated crash during embedding")
+        self.embedded += len(texts)
+        return super().encode_documents(texts, batch_size)
+
+
+def edit_manifest(index: Path, change) -> None:
+    """Apply `change` to the current build's manifest, as a user editing the file would."""
+    import json
+
+    from rag.store import current_build
+
+    path = current_build(index) / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))

@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
-from filelock import FileLock
+from conftest import CountingEmbedder, edit_manifest
 
-from conftest import CORE
 from rag.collection import Collection
 from rag.embedding import FakeEmbedder
-from rag.errors import IndexLockedError, IndexMismatchError, IndexMissingError, RagError
 from rag.indexer import build_index
 from rag.store import FORMAT_VERSION, current_build
-
-
-class CountingEmbedder(FakeEmbedder):
-    """The fake embedder, counting the passages it embeds; optionally failing after some calls."""
-
-    def __init__(self, fail_after: int | None = None):
-        super().__init__(64)
-        self.embedded = 0
-        self.calls = 0
-        self.fail_after = fail_after
-
-    def encode_documents(self, texts, batch_size=32):
-        self.calls += 1
-        if self.fail_after is not None and self.calls > self.fail_after:
-            raise RuntimeError("simulated crash during embedding")
-        self.embedded += len(texts)
-        return super().encode_documents(texts, batch_size)
-
-
-@pytest.fixture
-def corpus(tmp_path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(CORE, folder / CORE.name)
-    (folder / "brief.txt").write_text("De leden van de SP-fractie vragen naar de huurprijzen.\n\nWanneer komt de brief?\n")
-    (folder / "motie.txt").write_text("Verzoekt de regering de dijken te versterken.\n")
-    return folder
 
 
 def test_build_writes_manifest_and_aligned_files(corpus, tmp_path):
@@ -94,77 +63,6 @@ def test_rerun_with_nothing_changed_writes_nothing(corpus, tmp_path):
     assert report.unchanged and counting.calls == 0 and current_build(index) == folder
 
 
-def test_interrupted_build_leaves_previous_index_intact(corpus, tmp_path):
-    index = tmp_path / "idx"
-    build_index([corpus], index, embedder=FakeEmbedder(64))
-    before = [c.chunk_id for c in Collection.load(index, embedder=FakeEmbedder(64)).chunks]
-    (corpus / "brief.txt").write_text("Iets anders.\n")
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        build_index([corpus], index, embedder=CountingEmbedder(fail_after=0), rebuild=True)
-    assert [c.chunk_id for c in Collection.load(index, embedder=FakeEmbedder(64)).chunks] == before
-    assert [p.name for p in (index / "builds").iterdir() if p.name.endswith(".partial")] == []
-
-
-def test_second_build_is_refused_while_one_runs(corpus, tmp_path):
-    index = tmp_path / "idx"
-    index.mkdir()
-    with FileLock(str(index / ".lock")):
-        with pytest.raises(IndexLockedError, match="Another build"):
-            build_index([corpus], index, embedder=FakeEmbedder(64))
-
-
-def test_missing_index_says_how_to_build_one(tmp_path):
-    with pytest.raises(IndexMissingError, match=r"rag index PATH\.\.\. --index"):
-        Collection.load(tmp_path / "nothing")
-
-
-def _edit_manifest(index: Path, change) -> None:
-    path = current_build(index) / "manifest.json"
-    manifest = json.loads(path.read_text())
-    change(manifest)
-    path.write_text(json.dumps(manifest))
-
-
-@pytest.mark.parametrize("change, message", [
-    (lambda m: m.update(format_version=FORMAT_VERSION + 1), "format version"),
-    (lambda m: m["chunker"].update(version=999), "chunker version"),
-])
-def test_manifest_mismatch_is_refused_with_the_rebuild_command(corpus, tmp_path, change, message):
-    index = tmp_path / "idx"
-    build_index([corpus], index, embedder=FakeEmbedder(64))
-    _edit_manifest(index, change)
-    with pytest.raises(IndexMismatchError, match=message) as err:
-        Collection.load(index, embedder=FakeEmbedder(64))
-    assert f"rag index PATH... --index {index} --rebuild" in str(err.value)
-
-
-def test_other_bm25_settings_are_refused_with_the_index_command(corpus, tmp_path):
-    index = tmp_path / "idx"
-    build_index([corpus], index, embedder=FakeEmbedder(64))
-    _edit_manifest(index, lambda m: m["bm25"].update(k1=9.0))
-    with pytest.raises(IndexMismatchError, match=rf"BM25 settings; run `rag index PATH\.\.\. --index {index}`"):
-        Collection.load(index, embedder=FakeEmbedder(64))
-
-
-def test_other_model_is_refused(corpus, tmp_path):
-    index = tmp_path / "idx"
-    build_index([corpus], index, embedder=FakeEmbedder(64))
-    with pytest.raises(IndexMismatchError, match="built with model 'fake:64'"):
-        Collection.load(index, model="fake:32")
-    with pytest.raises(IndexMismatchError, match="built with model"):
-        Collection.load(index, embedder=FakeEmbedder(32))
-
-
-@pytest.mark.parametrize("name", ["vectors.npy", "chunks.jsonl", "dense.faiss"])
-def test_truncated_index_file_is_named(corpus, tmp_path, name):
-    index = tmp_path / "idx"
-    build_index([corpus], index, embedder=FakeEmbedder(64))
-    path = current_build(index) / name
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(IndexMismatchError, match=name):
-        Collection.load(index, embedder=FakeEmbedder(64))
-
-
 def test_unreadable_and_unsupported_files_are_reported_not_fatal(corpus, tmp_path):
     (corpus / "leeg.txt").write_text("   \n")
     (corpus / "plaatje.png").write_bytes(b"\x89PNG")
@@ -186,17 +84,6 @@ def test_cp1252_text_is_decoded(tmp_path):
     assert "financiële" in chunks[0].text
 
 
-def test_nothing_to_index_is_a_clear_error_and_keeps_the_index(corpus, tmp_path):
-    index = tmp_path / "idx"
-    build_index([corpus], index, embedder=FakeEmbedder(64))
-    empty = tmp_path / "leeg"
-    empty.mkdir()
-    (empty / "plaatje.png").write_bytes(b"\x89PNG")
-    with pytest.raises(RagError, match="Nothing to index under .*1 files skipped"):
-        build_index([empty], index, embedder=FakeEmbedder(64))
-    assert len(Collection.load(index, embedder=FakeEmbedder(64)).documents) == 3
-
-
 def test_new_reader_version_reindexes_only_its_documents(corpus, tmp_path, monkeypatch):
     from conftest import BUNDLED
 
@@ -214,7 +101,7 @@ def test_new_reader_version_reindexes_only_its_documents(corpus, tmp_path, monke
 def test_new_bm25_settings_rebuild_bm25_without_embedding_again(corpus, tmp_path):
     index = tmp_path / "idx"
     build_index([corpus], index, embedder=FakeEmbedder(64))
-    _edit_manifest(index, lambda m: m["bm25"].update(stopwords="old"))
+    edit_manifest(index, lambda m: m["bm25"].update(stopwords="old"))
     counting = CountingEmbedder()
     report = build_index([corpus], index, embedder=counting)
     assert not report.unchanged and counting.embedded == 0 and report.reused_documents == 3

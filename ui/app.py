@@ -10,6 +10,7 @@ import html
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +23,9 @@ from rag.answer import citation, who  # noqa: E402
 from rag.api import Assistant  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.ingest import SUPPORTED  # noqa: E402
+from rag.output import render_answer  # noqa: E402
 from rag.parties import PARTIES  # noqa: E402
+from rag.service import Service  # noqa: E402
 
 EXAMPLES = [
     "What did JA21 ask about Uganda?",
@@ -213,9 +216,13 @@ def build_app(app: App) -> gr.Blocks:
 
 
 def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, rerank: str | None = None):
-    """Load the model and index once, then serve the app (blocking)."""
+    """Load the model and index once, then serve the app (blocking), and `rag ask` (rag.service)."""
     assistant = Assistant(index_dir, rerank=rerank)
     assistant.collection.query_vector("warm-up")  # load the model before the first question
+    try:
+        Service(assistant, render_answer).start()
+    except RagError as exc:  # another service already answers `rag ask` for this index
+        print(f"Not serving `rag ask`: {exc}", file=sys.stderr)
     app = App(assistant)
     demo = build_app(app)
     demo.queue(default_concurrency_limit=4)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 
 from rag.errors import DocumentError
+from rag.layout import PARTY_HEADING
 from rag.metadata import normalise_date
 from rag.parties import canonical_party
-from rag.layout import PARTY_HEADING
 from rag.types import SourceBlock
 
 VERSION = 1  # bump when this reader's output changes: documents read by it are indexed again
@@ -39,6 +39,11 @@ def parse_xml(data: bytes):
         raise DocumentError(f"XML is not well-formed ({exc})") from exc
     if root is None:
         raise DocumentError("XML has no root element")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # Never expanded anyway (resolve_entities=False); refused so a document is not indexed
+        # with holes where the entities were. Parliamentary XML declares none.
+        raise DocumentError("XML declares entities (a DTD with <!ENTITY>); not read, for safety")
     if _depth(root) > MAX_DEPTH:
         raise DocumentError(f"XML is nested deeper than {MAX_DEPTH} levels")
     return root
