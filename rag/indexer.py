@@ -137,7 +137,8 @@ def build_index(
                 raise RagError(f"Nothing to index under {listed}: no passages in {report.documents} readable "
                                f"documents ({len(report.skipped)} files skipped); the index is unchanged.")
             manifest = {
-                "model": {"name": embedder.name, "dim": int(writer.dim), "dtype": embedder.dtype},
+                "model": {"name": embedder.name, "dim": int(writer.dim), "dtype": embedder.dtype,
+                          "engine": getattr(embedder, "engine", "none")},
                 "chunker": settings.to_dict(),
                 "bm25": BM25_SETTINGS,
                 "counts": {"documents": report.documents, "passages": writer.rows},

@@ -1,6 +1,6 @@
 """The warm service: a process that keeps the model and the index loaded, so `rag ask` answers at once.
 
-A fresh `rag ask` spends about 7 s importing torch and sentence-transformers and loading the
+A fresh `rag ask` spends about 9 s importing torch and sentence-transformers and loading the
 model before a 20 ms search. `rag serve` (and `rag ui`, which serves too) listens on a Unix
 socket named after the index folder; `rag ask` sends its question there when the socket answers and
 prints exactly what it would have printed itself; otherwise it answers in its own process.

@@ -7,7 +7,8 @@
 
 Row i of chunks.jsonl = row i of vectors.npy = FAISS id i = BM25 document i.
 A build writes a new folder and then replaces CURRENT, so a reader, or a build killed at any
-moment, never sees a half-written index; the previous build stays usable until the switch.
+moment, never sees a half-written index. The build it replaces is kept until the next build, so
+readers that opened it keep reading it; older ones are removed.
 """
 
 from __future__ import annotations
@@ -174,9 +175,15 @@ class BuildWriter:
         _fsync_dir(self.folder)
         final = self.folder.with_name(self.build_id)
         self.folder.rename(final)
+        try:
+            previous = current_build(self.index_dir)
+        except (IndexMissingError, IndexMismatchError):
+            previous = None
         _write_atomic(self.index_dir / "CURRENT", self.build_id + "\n")
         _fsync_dir(self.index_dir)
-        self._remove_old(keep=final)
+        # The build just replaced stays: a reader that opened it (a `rag ask` loading its model, a
+        # service between questions) reads its files lazily and must still find them.
+        self._remove_old(keep={final, previous})
         return final
 
     def abort(self) -> None:
@@ -185,9 +192,9 @@ class BuildWriter:
                 f.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _remove_old(self, keep: Path) -> None:
+    def _remove_old(self, keep: set[Path | None]) -> None:
         for folder in (self.index_dir / "builds").iterdir():
-            if folder != keep:
+            if folder not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
 
 

