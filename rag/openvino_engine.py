@@ -7,8 +7,9 @@ AVX512-BF16, 384 passages of the shared corpus, batches of 8): OpenVINO bf16 2.5
 1.58× plain float32 `SentenceTransformer.encode`, against 2.1× for torch in bfloat16; cosine to the
 float32 vectors ≥ 0.9999 (README, "Speed").
 
-The converted model is cached on disk (`$RAG_MODEL_CACHE` or ~/.cache/kamervragen/openvino/), keyed by
-the model folder, its weights and the OpenVINO version, so only the first load converts.
+The converted (and quantised) model is cached beside the provisioned models (`rag.models.cache_dir()`,
+in `openvino/`), keyed by the model folder, its weights and the OpenVINO version: only the first load
+converts.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def _cache_dir(model_path: Path) -> Path:
     weights = sorted(p for p in model_path.rglob("*") if p.is_file() and p.suffix in (".safetensors", ".bin"))
     key = hashlib.sha256("\n".join([str(model_path.resolve()), openvino.__version__] + [
         f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights]).encode()).hexdigest()[:16]
-    base = os.environ.get("RAG_MODEL_CACHE") or Path.home() / ".cache" / "kamervragen"
-    return Path(base) / "openvino" / key
+    from rag.models import cache_dir
+
+    return cache_dir() / "openvino" / key
 
 
 def _convert(hf_model, tokenizer):
