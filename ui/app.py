@@ -6,6 +6,7 @@ binds to 127.0.0.1 by default, has no share link and no analytics, and shows err
 
 from __future__ import annotations
 
+import atexit
 import html
 import os
 import re
@@ -220,7 +221,7 @@ def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7
     assistant = Assistant(index_dir, rerank=rerank)
     assistant.collection.query_vector("warm-up")  # load the model before the first question
     try:
-        Service(assistant, render_answer).start()
+        atexit.register(Service(assistant, render_answer).start().stop)  # Ctrl-C removes the socket too
     except RagError as exc:  # another service already answers `rag ask` for this index
         print(f"Not serving `rag ask`: {exc}", file=sys.stderr)
     app = App(assistant)
