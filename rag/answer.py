@@ -64,9 +64,8 @@ def who(chunk_or_quote) -> str:
 
 def citation(chunk: Chunk) -> str:
     """"JA21, <title>, section, p. 9–10" — speaker and party, document, section, pages."""
-    pages = f"p. {chunk.page}" if chunk.page == chunk.page_end else f"p. {chunk.page}–{chunk.page_end}"
     section = f", {chunk.section}" if chunk.section else ""
-    return f"{who(chunk)}, {chunk.title or chunk.doc_id}{section}, {pages}"
+    return f"{who(chunk)}, {chunk.title or chunk.doc_id}{section}, {chunk.pages}"
 
 
 def quote_citation(quote: Quote) -> str:

@@ -119,6 +119,10 @@ class Chunk:
     qa: int | None = None
 
     @property
+    def pages(self) -> str:
+        return page_range(self.page, self.page_end)
+
+    @property
     def embed_text(self) -> str:
         """The text given to the embedder: the verbatim passage, led by its party and section."""
         if self.speaker:
@@ -127,6 +131,12 @@ class Chunk:
             who = party_label(self.party)
         context = " – ".join(x for x in (who, self.section) if x)
         return f"{context}\n{self.text}" if context else self.text
+
+
+def page_range(page: int, page_end: int | None) -> str:
+    """"p. 9" or "p. 9–10", as citations show pages."""
+    end = page_end or page
+    return f"p. {page}" if end == page else f"p. {page}–{end}"
 
 
 def party_label(party: str | None) -> str:
@@ -170,8 +180,7 @@ class Quote:
 
     @property
     def pages(self) -> str:
-        end = self.page_end or self.page
-        return f"p. {self.page}" if end == self.page else f"p. {self.page}–{end}"
+        return page_range(self.page, self.page_end)
 
     def to_json(self) -> dict:
         out = {"text": self.text, "doc_id": self.doc_id, "title": self.title, "party": self.party,

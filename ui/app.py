@@ -161,8 +161,7 @@ def _passages_html(answer) -> str:
             text = (html.escape(c.text[:inner]) + "<mark>" + html.escape(quote.text) + "</mark>"
                     + html.escape(c.text[inner + len(quote.text):]))
         meta = " · ".join(html.escape(x) for x in (
-            who(c), c.section, c.title or c.doc_id, c.date or "", f"p. {c.page}" + (f"–{c.page_end}" if c.page_end != c.page else ""),
-            f"score {hit.score:.2f}") if x)
+            who(c), c.section, c.title or c.doc_id, c.date or "", c.pages, f"score {hit.score:.2f}") if x)
         parts.append(f'<div class="passage"><div class="meta"><b>{hit.rank}.</b> {meta}</div><p>{text}</p></div>')
     return "\n".join(parts)
 
