@@ -102,11 +102,11 @@ def ask(
 
     make_filters(party, doc, doc_type, since, until)  # bad filters fail before the model loads
     index_dir = _index_dir(index)
+    options = {"k": k, "parties": party, "doc_ids": doc, "types": doc_type, "since": since, "until": until}
     if question != "-" and model is None and not os.environ.get("RAG_NO_SERVICE"):
         from rag.service import ask_service
 
-        reply = ask_service(index_dir, {"question": question, "k": k, "party": party, "doc": doc, "type": doc_type,
-                                        "since": since, "until": until, "json": as_json, "rerank": rerank})
+        reply = ask_service(index_dir, {"question": question, "options": options, "json": as_json, "rerank": rerank})
         if reply is not None and not reply.get("fallback"):
             typer.echo(reply["output"], err=reply["stderr"])
             raise typer.Exit(reply["exit_code"])
@@ -114,15 +114,14 @@ def ask(
 
     assistant = Assistant(index_dir, model=model, rerank=rerank)
     if question != "-":
-        answer = assistant.ask(question, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
-        _print_answer(answer, as_json)
+        _print_answer(assistant.ask(question, **options), as_json)
         return
     failed = False
     for line in sys.stdin:
         if not line.strip("\n"):
             continue
         try:
-            answer = assistant.ask(line, k=k, parties=party, doc_ids=doc, types=doc_type, since=since, until=until)
+            answer = assistant.ask(line, **options)
         except RagError as exc:  # one bad line does not stop the others
             failed = True
             if as_json:

@@ -7,7 +7,8 @@ prints exactly what it would have printed itself; otherwise it answers in its ow
 
 The socket lives in a folder only this user can open (`$XDG_RUNTIME_DIR`, else
 /tmp/kamervragen-<uid>, mode 0700): nothing outside this machine, and no other user on it, can
-connect. One JSON line each way: the question and its options in, the printed text and exit code out.
+connect. One JSON line each way: the question and `Assistant.ask`'s options in, the printed text and
+exit code out.
 The service reopens the index when a build has replaced it, so it never answers from an old one.
 """
 
@@ -101,11 +102,8 @@ class Service:
                     self.assistant.reload()
             except RagError:
                 pass  # the index went missing or bad: the question below reports it
-        try:
-            answer = self.assistant.ask(request["question"], k=int(request.get("k", 5)),
-                                        parties=request.get("party", []), doc_ids=request.get("doc", []),
-                                        types=request.get("type", []), since=request.get("since"),
-                                        until=request.get("until"))
+        try:  # options: Assistant.ask's keywords (k, parties, doc_ids, types, since, until)
+            answer = self.assistant.ask(request["question"], **request.get("options", {}))
         except RagError as exc:
             return {"output": f"error: {exc}", "exit_code": exc.exit_code, "stderr": True}
         return {"output": self.render(answer, bool(request.get("json"))), "exit_code": 0, "stderr": False}

@@ -40,7 +40,7 @@ def test_service_answers_as_the_process_itself_would(served):
     from rag.service import ask_service
 
     index, service = served
-    reply = ask_service(index, {"question": "Wat vroeg JA21 over Oeganda?", "k": 3, "json": False})
+    reply = ask_service(index, {"question": "Wat vroeg JA21 over Oeganda?", "options": {"k": 3}, "json": False})
     direct = service.assistant.ask("Wat vroeg JA21 over Oeganda?", k=3)
     assert reply == {"output": "served\n" + render_answer(direct, False), "exit_code": 0, "stderr": False}
     assert "Oeganda" in reply["output"] and "JA21" in reply["output"]
@@ -77,10 +77,10 @@ def test_service_reopens_the_index_after_a_build(served, tmp_path, fake_embedder
     extra.mkdir()
     (extra / "motie.txt").write_text("Motie over de zeehondencreche in Pieterburen, ingediend door de leden.\n",
                                      encoding="utf-8")
-    before = ask_service(index, {"question": "zeehondencreche Pieterburen", "k": 1})["output"]
+    before = ask_service(index, {"question": "zeehondencreche Pieterburen", "options": {"k": 1}})["output"]
     assert "Pieterburen" not in before
     build_index([BUNDLED, extra], index, embedder=fake_embedder)
-    after = ask_service(index, {"question": "zeehondencreche Pieterburen", "k": 1})["output"]
+    after = ask_service(index, {"question": "zeehondencreche Pieterburen", "options": {"k": 1}})["output"]
     assert "Pieterburen" in after
 
 
@@ -117,6 +117,6 @@ def test_a_stale_socket_is_replaced(served):
     assert service.path.exists() and ask_service(index, {"question": "Oeganda"}) is None
     again = Service(service.assistant, service.render).start()
     try:
-        assert ask_service(index, {"question": "Oeganda", "k": 1})["exit_code"] == 0
+        assert ask_service(index, {"question": "Oeganda", "options": {"k": 1}})["exit_code"] == 0
     finally:
         again.stop()
