@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from rag import scale
 from rag.collection import Collection
 from rag.errors import RagError
 from rag.evaluation import default_question_files, load_questions
@@ -174,7 +175,7 @@ def machine() -> dict:
 
 
 def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = ()) -> dict:
-    """The whole benchmark; writes bench.json and bench.md (and scale.json/scale.md) to `out`."""
+    """The whole benchmark; writes bench.json and bench.md (with the scale part when asked) to `out`."""
     questions = load_questions(default_question_files())
     texts = [q.question for q in questions]
     report = {
@@ -185,8 +186,6 @@ def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = ()) -
         "cold_start": bench_cold_start(index_dir),
     }
     if scale_sizes:
-        from rag import scale
-
         report["scale"] = scale.run(Collection.load(index_dir), list(scale_sizes), texts, log=lambda row: None)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -221,11 +220,5 @@ def markdown(r: dict) -> str:
     m = r["machine"]
     head = (f"Machine: {m['cores']} cores, {m['cpu']} (bfloat16: {'yes' if m['bf16'] else 'no'}), {m['ram_gb']} GB, "
             f"Python {m['python']}.\n\n")
-    return head + "\n".join(rows) + "\n" + (f"\n{_scale_md(r['scale'])}" if "scale" in r else "")
-
-
-def _scale_md(report: dict) -> str:
-    from rag.scale import markdown as scale_markdown
-
-    return scale_markdown(report)
+    return head + "\n".join(rows) + "\n" + (f"\n{scale.markdown(r['scale'])}" if "scale" in r else "")
 
