@@ -6,12 +6,14 @@ context (party, section, speaker, question). Invariant: chunk.text == doc.text[c
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 3  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 4  # bump when parsing or chunking changes what passages are
+MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
+FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class ChunkSettings:
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
     """All passages of a document, in document order."""
     chunks: list[Chunk] = []
-    for first, last in _groups(doc, settings.min_words):
+    for first, last in _without_fragments(doc, _groups(doc, settings.min_words)):
         for start, end in _split(doc.text, first.start, last.end, settings.max_words):
             chunks.append(_make_chunk(doc, start, end, first))
     return chunks
@@ -39,14 +41,18 @@ def _context(block: Block) -> tuple:
     return block.party, block.section, block.speaker, block.role, block.qa
 
 
-def _groups(doc: Document, min_words: int) -> list[tuple[Block, Block]]:
-    """Runs of consecutive paragraphs, each run closed once it holds `min_words` words."""
+def _groups(doc: Document, min_words: int) -> list[list[Block]]:
+    """Runs of consecutive paragraphs, each run closed once it holds `min_words` words; paragraphs
+    without `MIN_CHARS` letters or digits and nobody's (OCR debris: "[284.", "'.") are not text and
+    are left out; a speaker's "Ja." is kept."""
     groups: list[list[Block]] = []
     words = 0
     previous: Block | None = None
     for block in doc.blocks:
         if block.kind != "paragraph":
             previous = None
+            continue
+        if _alnum(doc.text, block.start, block.end) < MIN_CHARS and block.role is None and block.speaker is None:
             continue
         n = len(doc.text[block.start:block.end].split())
         if previous is not None and words < min_words and _context(previous) == _context(block):
@@ -56,7 +62,44 @@ def _groups(doc: Document, min_words: int) -> list[tuple[Block, Block]]:
             groups.append([block])
             words = n
         previous = block
-    return [(g[0], g[-1]) for g in groups]
+    return groups
+
+
+def _alnum(text: str, start: int, end: int) -> int:
+    return sum(c.isalnum() for c in text[start:end])
+
+
+def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[Block, Block]]:
+    """(first, last) block of each passage; a run shorter than `FRAGMENT_WORDS` words, too short to
+    mean anything alone, joins a neighbour of the same party, section and speaker if there is one,
+    else, when it is nobody's (OCR debris, a stray line), the one before it. Its text stays in the
+    index. A short contribution of a speaker or party of its own stays a passage."""
+    spans = [[g[0], g[-1]] for g in groups]
+    i = 0
+    while len(spans) > 1 and i < len(spans):
+        first, last = spans[i]
+        if len(doc.text[first.start:last.end].split()) >= FRAGMENT_WORDS:
+            i += 1
+            continue
+        context = _context(first)[:3]
+        before = i > 0 and _context(spans[i - 1][1])[:3] == context
+        after = i + 1 < len(spans) and _context(spans[i + 1][0])[:3] == context
+        nobodys = first.party is None and first.speaker is None
+        if not (before or after or nobodys):
+            i += 1  # a short contribution of its own (a party's one sentence) stays its own passage
+            continue
+        if before or (not after and i > 0):
+            spans[i - 1][1] = last
+            del spans[i]
+        else:
+            spans[i + 1][0] = first if after else _with_context(first, spans[i + 1][0])
+            del spans[i]
+    return [(first, last) for first, last in spans]
+
+
+def _with_context(start: Block, context: Block) -> Block:
+    """A block that starts where `start` does, in the context (party, section, speaker) of `context`."""
+    return replace(context, start=start.start)
 
 
 def _split(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
@@ -85,4 +128,5 @@ def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
         chunk_id=digest, doc_id=doc.doc_id, text=text, start=start, end=end, party=block.party,
         section=block.section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
         title=doc.title, doc_type=doc.doc_type, date=doc.date, speaker=block.speaker, role=block.role, qa=block.qa,
+        speaker_role=block.speaker_role, attribution=block.attribution,
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 from filelock import FileLock, Timeout
 
+from rag.attribution import MemberTable, year_of
 from rag.chunking import ChunkSettings, chunk_document
 from rag.collection import Collection
 from rag.embedding import Embedder, make_embedder
@@ -24,7 +25,7 @@ from rag.ingest import SUPPORTED, parser_version, read_source, sidecar_bytes
 from rag.lexical import BM25_SETTINGS, LexicalIndex
 from rag.store import BuildWriter, DocRecord, build_info
 from rag.structure import build_document
-from rag.types import Chunk
+from rag.types import INDEX_TABLE, Chunk
 
 EMBED_BATCH = 256  # passages per encode call: enough for length-sorted batches
 
@@ -184,12 +185,41 @@ def _unchanged_report(previous: Collection, report: BuildReport, started: float)
 
 
 def _write_documents(files, writer, previous, embedder, settings, report, progress) -> dict[str, dict]:
-    """Write every document and its passages and vectors; returns {doc_id: {source, sha256}}."""
+    """Write every document and its passages and vectors; returns {doc_id: {source, sha256}}.
+
+    Two passes: the first reads every new or changed file and gathers the index-wide member table
+    (`rag.attribution.MemberTable`) from all documents, kept or new; the second gives members whose
+    party their own document does not state the party the table knows for that period, then
+    embeds and writes.
+    """
     by_source = {r.source: r for r in previous.documents.values()} if previous else {}
     prev_rows: dict[str, list[int]] = {}
     if previous:
         for row, chunk in enumerate(previous.chunks):
             prev_rows.setdefault(chunk.doc_id, []).append(row)
+    entries: list[tuple[Path, object]] = []  # (path, reused DocRecord or new Document)
+    members = MemberTable()
+    used_ids: set[str] = set()
+    for i, path in enumerate(files):
+        if progress:
+            progress(str(path), i, len(files), report)
+        entry = _read(path, by_source, used_ids, report)
+        if entry is None:
+            continue
+        entries.append((path, entry))
+        used_ids.add(entry.doc_id)
+        year = year_of(entry.date)
+        members.add_text(entry.text, year)
+        if isinstance(entry, DocRecord):
+            for row in prev_rows.get(entry.doc_id, ()):
+                c = previous.chunks[row]
+                if c.speaker and c.party and not (c.attribution or "").startswith(INDEX_TABLE):
+                    members.add(c.speaker, c.party, year)
+        else:
+            for b in entry.blocks:
+                if b.speaker and b.party and b.speaker_role == "member":
+                    members.add(b.speaker, b.party, year)
+
     hashes: dict[str, dict] = {}
     pending: list[Chunk] = []
 
@@ -201,39 +231,24 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             report.embedded_passages += len(pending)
             pending.clear()
 
-    for i, path in enumerate(files):
+    for i, (path, entry) in enumerate(entries):
         if progress:
-            progress(str(path), i, len(files), report)
-        try:
-            sha = _file_hash(path)
-        except OSError as exc:
-            report.skipped.append((str(path), f"cannot read file ({exc.strerror or exc})"))
-            continue
-        old = by_source.get(str(path))
-        parser = parser_version(path)
-        if old is not None and old.sha256 == sha and old.parser == parser and old.doc_id not in hashes:
-            rows = prev_rows.get(old.doc_id, [])
-            chunks = [previous.chunks[r] for r in rows]
+            progress(str(path), i, len(entries), report)
+        if isinstance(entry, DocRecord):
+            record = entry
+            rows = prev_rows.get(record.doc_id, [])
+            chunks = [_with_index_party(previous.chunks[r], members) for r in rows]
             flush()  # vector rows must stay in passage order
             writer.add_vectors(np.asarray(previous.vectors[rows], dtype=np.float32))
-            record = old
             report.reused_documents += 1
         else:
-            try:
-                doc = build_document(read_source(path), doc_id=_unique_id(path, hashes))
-            except DocumentError as exc:
-                report.skipped.append((str(path), str(exc)))
-                continue
-            except (RecursionError, MemoryError, ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
-                # One file that trips the parser must not stop the build: it is reported instead.
-                report.skipped.append((str(path), f"cannot be parsed ({type(exc).__name__}: {str(exc)[:120]})"))
-                continue
-            chunks = chunk_document(doc, settings)
+            doc = entry
+            chunks = [_with_index_party(c, members) for c in chunk_document(doc, settings)]
             record = DocRecord(
                 doc_id=doc.doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=str(path),
                 sha256=doc.sha256, text=doc.text, page_starts=doc.page_starts, first_page=doc.first_page,
                 notes=tuple((n.number, n.text) for n in doc.notes), parties=doc.parties,
-                passages=len(chunks), dossier=doc.dossier, number=doc.number, parser=parser,
+                passages=len(chunks), dossier=doc.dossier, number=doc.number, parser=parser_version(path),
             )
             pending.extend(chunks)
             report.embedded_documents += 1
@@ -246,6 +261,38 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     if progress:
         progress("", len(files), len(files), report)
     return hashes
+
+
+def _read(path: Path, by_source: dict, used_ids: set[str], report: BuildReport):
+    """The previous build's record of an unchanged file, or the file parsed; None (reported) if unreadable."""
+    try:
+        sha = _file_hash(path)
+    except OSError as exc:
+        report.skipped.append((str(path), f"cannot read file ({exc.strerror or exc})"))
+        return None
+    old = by_source.get(str(path))
+    if old is not None and old.sha256 == sha and old.parser == parser_version(path) and old.doc_id not in used_ids:
+        return old
+    try:
+        return build_document(read_source(path), doc_id=_unique_id(path, used_ids))
+    except DocumentError as exc:
+        report.skipped.append((str(path), str(exc)))
+    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+        # One file that trips the parser must not stop the build: it is reported instead.
+        report.skipped.append((str(path), f"cannot be parsed ({type(exc).__name__}: {str(exc)[:120]})"))
+    return None
+
+
+def _with_index_party(chunk: Chunk, members: MemberTable) -> Chunk:
+    """A member's passage without a party from its own document gets the index-wide table's party."""
+    from_index = (chunk.attribution or "").startswith(INDEX_TABLE)
+    if not chunk.speaker or (chunk.party and not from_index) or chunk.speaker_role != "member":
+        return chunk
+    found = members.party_of(chunk.speaker, year_of(chunk.date))
+    if found is None:
+        return replace(chunk, party=None, attribution="member named, party unknown") if from_index else chunk
+    party, how = found
+    return replace(chunk, party=party, speaker_role="member", attribution=how)
 
 
 def _unique_id(path: Path, used) -> str:

@@ -47,7 +47,8 @@ class Line:
 def _marker_pattern(n: int) -> re.Pattern:
     # A citation is the number glued to a word or punctuation and followed by a space, a
     # punctuation mark or the line end ("Griekenland.1 Kan", "Financiën1, belast").
-    return re.compile(rf"(?<=[^\s\d]){n}(?=[\s,;:)]|\.\s|$)")
+    # Not after an opening bracket: "(1 december 1989)" is a date, not a citation.
+    return re.compile(rf"(?<=[^\s\d(\[]){n}(?=[\s,;:)]|\.\s|$)")
 
 
 def _split_notes(pages, single_lines: bool = False) -> tuple[list[list[Line]], list[Note]]:

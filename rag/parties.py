@@ -47,6 +47,18 @@ PARTIES: dict[str, tuple[str, ...]] = {
     "DS'70": ("DS70", "Democratisch Socialisten '70"),
     "Boerenpartij": ("Farmers' Party (Boerenpartij)",),
     "CD": ("Centrumdemocraten",),
+    "EVP": ("Evangelische Volkspartij",),
+    "SDAP": ("Sociaal-Democratische Arbeiderspartij",),
+    "RKSP": ("Rooms-Katholieke Staatspartij", "Roomsch-Katholieke Staatspartij"),
+    "VDB": ("Vrijzinnig-Democratische Bond",),
+}
+
+# How OCR misreads party names in the historic papers; used for names in documents, not questions.
+OCR_VARIANTS: dict[str, str] = {
+    "WD": "VVD", "W.D.": "VVD", "V.V.O.": "VVD", "Groenünks": "GroenLinks", "Groenlinks": "GroenLinks",
+    "GroenUnks": "GroenLinks", "GroenIinks": "GroenLinks", "CD.A": "CDA", "C.DA": "CDA", "P.v.d.A": "PvdA",
+    "PvdA.": "PvdA", "P.v.d-A.": "PvdA", "PvdA-": "PvdA", "KV.P.": "KVP", "A.R.P": "ARP", "AR.P.": "ARP",
+    "C.H.U": "CHU", "CH.U.": "CHU", "D 66": "D66", "D’66": "D66", "SGP.": "SGP", "P.S.P": "PSP",
 }
 
 
@@ -66,12 +78,17 @@ def _alias_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _ocr_table() -> dict[str, str]:
+    return {_key(variant): canonical for variant, canonical in OCR_VARIANTS.items()}
+
+
 def canonical_party(name: str | None) -> str | None:
     """The canonical form of a party name or alias, or None when it is no known party."""
     if not name:
         return None
     cleaned = re.sub(r"(?i)[\s-]*fractie$", "", name.strip())
-    found = _alias_table().get(_key(cleaned))
+    found = _alias_table().get(_key(cleaned)) or _ocr_table().get(_key(cleaned))
     if found is None and "/" in cleaned:
         # A group split off from a party is recorded as "50PLUS/Klein": it counts as that party.
         found = _alias_table().get(_key(cleaned.split("/", 1)[0]))

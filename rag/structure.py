@@ -18,16 +18,14 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rag.attribution import attribute_layout, resolve_from_document
 from rag.layout import MARK_CLOSE, MARK_OPEN, PARTY_HEADING, RawBlock, _join_lines, layout
 from rag.metadata import document_metadata
 from rag.parties import canonical_party
-from rag.sentences import sentence_spans
 from rag.types import Block, Document, Note, Source
 from rag.written_questions import split_questions_and_answers
 
-STRUCTURE_VERSION = 1  # bump when layout, structure, question or metadata rules change their output
-PARTY_LEAD = re.compile(
-    r"(?:De|Ook de|Naar het oordeel van de) leden (?:van de|der) (?P<party>[\w.'’ /-]{2,40}?)[\s-]?fractie\b")
+STRUCTURE_VERSION = 2  # bump when layout, structure, question or metadata rules change their output
 
 
 @dataclass
@@ -87,28 +85,6 @@ def _in_context(pieces: list[_Piece]) -> list[_Piece]:
     return pieces
 
 
-def _party_leads(text: str, block: Block) -> list[Block]:
-    """Split a paragraph without a party where sentences open with "De leden van de X-fractie"."""
-    spans = sentence_spans(text, block.start, block.end)
-    cuts: list[tuple[int, str | None]] = [(block.start, None)]
-    for s, _ in spans:
-        m = PARTY_LEAD.match(text, s)
-        party = canonical_party(m.group("party")) if m else None
-        if party and party != cuts[-1][1]:
-            cuts.append((s, party))
-    if len(cuts) == 1:
-        return [block]
-    if cuts[1][0] == block.start:
-        cuts.pop(0)
-    out = []
-    for (start, party), (nxt, _) in zip(cuts, cuts[1:] + [(block.end, None)]):
-        end = nxt
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        out.append(replace(block, start=start, end=end, party=party))
-    return out
-
-
 def build_document(source: Source, doc_id: str | None = None) -> Document:
     """Parse a `Source` into a `Document`. Deterministic: the same source gives the same text."""
     notes: list[Note] = []
@@ -142,10 +118,13 @@ def build_document(source: Source, doc_id: str | None = None) -> Document:
         offset += len(piece.text)
     text = "".join(parts)
 
-    if not any(b.kind == "party" for b in blocks):
-        blocks = [sub for b in blocks for sub in (_party_leads(text, b) if b.kind == "paragraph" and b.party is None
-                                                   else [b])]
-    blocks = split_questions_and_answers(text, blocks)
+    if source.blocks:
+        blocks = [replace(b, attribution="XML: speaker and party as recorded",
+                          speaker_role="member" if b.party else b.speaker_role) if b.party or b.speaker else b
+                  for b in blocks]
+    else:
+        blocks = attribute_layout(text, blocks)
+    blocks = resolve_from_document(text, split_questions_and_answers(text, blocks))
     meta = document_metadata(Path(source.path), text, source.meta)
     notes = [Note(n.number, n.text, n.page, anchors.get(n.number, -1)) for n in notes]
     return Document(

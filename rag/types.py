@@ -57,6 +57,8 @@ class Block:
     """A span of `Document.text`: a heading or a body paragraph, with its structural context.
 
     `role` is "question" or "answer" in written questions, where `qa` numbers the pair.
+    `speaker_role` says who speaks ("member", "fraction", "minister", "chair", "committee", "members"
+    for members without a party); `attribution` says how the speaker and party were found.
     """
 
     kind: str  # "part", "party", "heading" or "paragraph"
@@ -67,6 +69,8 @@ class Block:
     speaker: str | None = None
     role: str | None = None
     qa: int | None = None
+    speaker_role: str | None = None
+    attribution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ class Chunk:
     speaker: str | None = None
     role: str | None = None
     qa: int | None = None
+    speaker_role: str | None = None
+    attribution: str | None = None  # how party and speaker were found (see rag.attribution)
 
     @property
     def pages(self) -> str:
@@ -126,11 +132,16 @@ class Chunk:
     def embed_text(self) -> str:
         """The text given to the embedder: the verbatim passage, led by its party and section."""
         if self.speaker:
-            who = f"{self.speaker} ({self.party})" if self.party else self.speaker
+            # A party from the index-wide member table can change with the index: not embedded.
+            party = None if (self.attribution or "").startswith(INDEX_TABLE) else self.party
+            who = f"{self.speaker} ({party})" if party else self.speaker
         else:
             who = party_label(self.party)
         context = " – ".join(x for x in (who, self.section) if x)
         return f"{context}\n{self.text}" if context else self.text
+
+
+INDEX_TABLE = "member table of the index"
 
 
 def page_range(page: int, page_end: int | None) -> str:

@@ -15,13 +15,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag.parties import find_parties
+from rag.parties import canonical_party, find_parties
 from rag.types import Block
 
-ASKED = re.compile(r"Vragen (?:gesteld )?van (?:het lid|de leden) (?P<who>.{3,200}?)\s+(?:over|inzake|betreffende)\s")
-SUBMITTED = re.compile(r"\([Il]ngez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
-ANSWERED = re.compile(r"(?:Antwoord|Mededeling) van (?:de )?(?P<who>[^()]{3,120}?)\s*\((?P<dept>[^)]{0,120})\)"
-                      r"\.?\s*(?:\((?:Ontvangen|ontvangen)[^)]{0,40}\))?")
+ASKED = re.compile(
+    r"(?:Vragen|VRAGEN) (?:gesteld )?(?:van|door) (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
+    r"(?P<who>.{3,300}?)\s+(?:over|inzake|betreffende|be-\s?treffende|in verband met|naar aanleiding van|"
+    r"met betrekking tot|omtrent|aangaande|ter zake van)\s")
+SUBMITTED = re.compile(r"\([Il]n-?\s?gez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
+ANSWERED = re.compile(
+    r"(?:Antwoord|ANTWOORD|Mededeling|MEDEDELING) van (?:de heer |mevrouw |mejuffrouw |de )?"
+    r"(?P<who>[^()\n]{3,120}?)\s*(?:\((?P<dept>[^)]{0,120})\)|,\s*(?P<office>(?:[Mm]inister|[Ss]taatssecretaris)"
+    r"[^\n(.]{0,160}))\.?\s*(?:\((?:Ontvangen|ontvangen|[Il]n-?\s?gez)[^)]{0,40}\)\.?)?")
 
 
 def _numbered(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -30,7 +35,7 @@ def _numbered(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pos, expected = start, 1
     while expected < 60:
         for n in (expected, expected + 1):
-            m = re.compile(rf"(?:^|(?<=[\s.?!]))({n})\s?(?=[A-Z«„\"'(])").search(text, pos, end)
+            m = re.compile(rf"(?:^|(?<=[\s.?!]))({n})\.?\s?(?=[A-Z«„\"'(])").search(text, pos, end)
             if m:
                 found.append((n, m.start(1)))
                 pos, expected = m.end(1), n + 1
@@ -62,22 +67,44 @@ def _trimmed(text: str, block: Block) -> Block:
 
 
 def split_questions_and_answers(text: str, blocks: list[Block]) -> list[Block]:
-    """Blocks with the question and answer part replaced by numbered, linked items (else unchanged)."""
-    asked = ASKED.search(text, 0, 3000)
-    if not asked:
+    """Blocks with each set of written questions and its answer replaced by numbered, linked items
+    (an Aanhangsel page may hold several sets); other blocks unchanged."""
+    sets = []
+    pos = 0
+    while True:
+        asked = ASKED.search(text, pos)
+        if not asked:
+            break
+        submitted = SUBMITTED.search(text, asked.end(), asked.end() + 400)
+        q_start = submitted.end() if submitted else asked.end()
+        following = ASKED.search(text, q_start)
+        limit = following.start() if following else len(text)
+        # Questions whose answer is not on these pages are still the askers' (answered = None).
+        sets.append((asked, q_start, ANSWERED.search(text, q_start, limit), limit))
+        pos = limit if following else len(text)
+    if not any(answered for _, _, answered, _ in sets):
         return blocks
-    submitted = SUBMITTED.search(text, asked.end(), asked.end() + 400)
-    q_start = submitted.end() if submitted else asked.end()
-    answered = ANSWERED.search(text, q_start)
-    if not answered:
-        return blocks
+    out = [b for b in blocks if b.end <= sets[0][0].start()]
+    for asked, q_start, answered, limit in sets:
+        out.extend(_question_set(text, asked, q_start, answered, limit))
+    return out
+
+
+def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[Block]:
     who = asked.group("who")
-    askers_party = next((p for p, _, _ in find_parties(who)), None)
-    askers = re.sub(r"\s*\([^)]*\)", "", who).strip()
-    minister = " ".join(answered.group("who").split())
-    head = [b for b in blocks if b.end <= asked.start()]
-    header = Block("heading", asked.start(), q_start, askers_party, "", askers)
-    questions = _items(text, q_start, answered.start(), "question", askers_party, askers)
-    answers = _items(text, answered.end(), len(text), "answer", None, minister)
-    section = text[asked.start():asked.end()].strip()
-    return head + [_trimmed(text, header)] + [replace(b, section=section) for b in questions + answers]
+    in_parens = (canonical_party(m.group(1)) for m in re.finditer(r"\((?:beiden\s+|allen\s+)?([^()]{1,30})\)", who))
+    askers_party = next((p for p in in_parens if p), None) or next((p for p, _, _ in find_parties(who)), None)
+    askers = re.sub(r"\s*,?\s+en\b", " en", re.sub(r"\s*\([^)]*\)\.?", ",", who)).strip(" ,.")
+    section = " ".join(text[asked.start():asked.end()].split())
+    asked_how = f"written questions: {section}" + ("" if askers_party else "; party not in the heading")
+    # The heading ("Vragen van het lid X (Party) over …") is the askers' text too: a passage of its own.
+    header = _trimmed(text, Block("paragraph", asked.start(), q_start, askers_party, section, askers, "question",
+                                  None, "member", asked_how))
+    questions = _items(text, q_start, answered.start() if answered else limit, "question", askers_party, askers)
+    out = [header] + [replace(b, section=section, speaker_role="member", attribution=asked_how) for b in questions]
+    if answered:
+        minister = " ".join(re.sub(r",\s*$", "", answered.group("who")).split())
+        answer_how = f"answer: {' '.join(text[answered.start():answered.end()].split())[:120]}"
+        answers = _items(text, answered.end(), limit, "answer", None, minister)
+        out += [replace(b, section=section, speaker_role="minister", attribution=answer_how) for b in answers]
+    return out

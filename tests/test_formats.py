@@ -152,7 +152,11 @@ def test_bundled_written_questions_with_dotted_party():
     doc, chunks = parse(BUNDLED / "sgd-0000011416.txt")
     questions = [c for c in chunks if c.role == "question"]
     assert questions and {c.party for c in questions} == {"CDA"}
-    assert questions[0].speaker == "Krajenbrink en Vreugdenhil" and questions[0].qa == 1
+    # The heading "Vragen van de leden … (beiden CDA) over …" is the askers' passage too, before question 1.
+    assert questions[0].text.startswith("Vragen van de leden Krajenbrink en Vreugdenhil (beiden CDA) over")
+    assert questions[0].qa is None and questions[1].qa == 1
+    assert {q.speaker for q in questions} == {"Krajenbrink en Vreugdenhil"}
+    assert all(q.attribution.startswith("written questions: Vragen van de leden") for q in questions)
 
 
 def test_folder_manifest_gives_metadata(tmp_path):
