@@ -22,13 +22,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NAMED = re.compile(r"fractie|\b(?:het lid|de leden|De heer|Mevrouw)\b|\((?:[A-Z][A-Za-z.'’ ]{1,12}|D'?66)\)")
+# Stratum "contribution": where a member or a party's members take the floor, as a reader sees it.
+CONTRIBUTION = re.compile(r"[Dd]e leden van de \S+[ -]?fractie|(?:De heer|Mevrouw) [A-Z][\w-]+(?: [A-Z][\w-]+)? \(|"
+                          r"(?:Vragen|VRAGEN) van (?:het lid|de leden|de heer)|(?:MOTIE|AMENDEMENT|Motie|Amendement) van "
+                          r"(?:het lid|HET LID|de leden|DE LEDEN|de heer)")
 
 
 def _files(corpus: Path) -> list[Path]:
     return sorted((corpus / "sgd").glob("*.txt"))
 
 
-def draw_documents(files: list[Path], rng: random.Random, n_any: int, n_named: int) -> list[dict]:
+def draw_documents(files: list[Path], rng: random.Random, n_any: int, n_named: int,
+                   pattern: re.Pattern = NAMED, stratum: str = "named") -> list[dict]:
     rows = []
     for path in rng.sample(files, n_any):
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -39,11 +44,11 @@ def draw_documents(files: list[Path], rng: random.Random, n_any: int, n_named: i
         if f"sgd/{path.name}" in taken:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        hits = [m.start() for m in NAMED.finditer(text)]
+        hits = [m.start() for m in pattern.finditer(text)]
         if hits:
             named.append((path, hits))
     for path, hits in rng.sample(named, n_named):
-        rows.append({"stratum": "named", "file": f"sgd/{path.name}", "anchor": rng.choice(hits)})
+        rows.append({"stratum": stratum, "file": f"sgd/{path.name}", "anchor": rng.choice(hits)})
     return rows
 
 
@@ -72,6 +77,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=320)
     parser.add_argument("--more-named", type=int, default=30,
                         help="a second 'named' draw (seed + 2), appended: questions that must name a party or member")
+    parser.add_argument("--contributions", type=int, default=30,
+                        help="a 'contribution' draw (seed + 3), appended: anchors where a member or party speaks")
     args = parser.parse_args()
     files = _files(args.corpus)
     out = HERE / "samples"
@@ -82,6 +89,11 @@ def main() -> None:
         more = [d for d in draw_documents(files, random.Random(args.seed + 2), 0, args.more_named + len(taken))
                 if d["file"] not in taken]
         docs += more[:args.more_named]
+    if args.contributions:
+        taken = {d["file"] for d in docs}
+        more = [d for d in draw_documents(files, random.Random(args.seed + 3), 0, args.contributions + len(taken),
+                                          CONTRIBUTION, "contribution") if d["file"] not in taken]
+        docs += more[:args.contributions]
     with (out / "historic-docs.tsv").open("w", encoding="utf-8") as f:
         f.write("n\tstratum\tfile\tanchor\n")
         for i, row in enumerate(docs, 1):

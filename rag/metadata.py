@@ -11,12 +11,14 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from rag.written_questions import ASKED
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     "januari februari maart april mei juni juli augustus september oktober november december".split())}
 _DATE_NL = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(1[89]\d\d|20\d\d)\b", re.I)
 # Content cues for the document type, tried in order on the opening of the text.
 TYPE_CUES = [
-    (r"verslag van een schriftelijk overleg", "verslag schriftelijk overleg"),
+    (r"verslag van een schriftelijk overleg|vragen en opmerkingen voorgelegd aan", "verslag schriftelijk overleg"),
     (r"Aanhangsel van de Handelingen|Vragen (?:gesteld )?van (?:het lid|de leden)", "schriftelijke vragen"),
     (r"\bMEMORIE VAN TOELICHTING\b", "memorie van toelichting"),
     (r"\bMEMORIE VAN ANTWOORD\b", "memorie van antwoord"),
@@ -83,16 +85,75 @@ def manifest_entry(path: Path) -> dict:
     return {}
 
 
-def _title_from_text(text: str) -> str | None:
-    asked = re.search(r"Vragen (?:gesteld )?van (?:het lid|de leden) .{3,300}?(?=\s*\([Il]ngez)", text[:3000])
-    if asked:
-        return " ".join(asked.group(0).split())[:200]
+_KIND = re.compile(
+    r"^(?P<kind>VERSLAG VAN EEN (?:SCHRIFTELIJK|MONDELING) OVERLEG|(?:VOORLOPIG |EIND)?VERSLAG|MEMORIE VAN "
+    r"(?:TOELICHTING|ANTWOORD)|NOTA NAAR AANLEIDING VAN HET (?:EIND)?VERSLAG|NOTA VAN WIJZIGING|(?:GEWIJZIGDE? )?"
+    r"(?:AMENDEMENTE?N?|MOTIE) VAN [^\n]{3,120}?|BRIEF VAN [^\n]{3,120}?|KONINKLIJKE BOODSCHAP|(?:VOORSTEL|ONTWERP) "
+    r"VAN WET)(?=\s+(?:Ontvangen|Voorgesteld|Vastgesteld|\d|Nr\b)|\s*$)", re.M)
+# A written consultation names its subject: "… voorgelegd aan de minister … over de brief van … inzake X (Kamerstuk …)".
+_CONSULTED = re.compile(r"vragen en opmerkingen voorgelegd aan .{5,200}? inzake (?:de |het )?(?P<subject>[^()\n]{5,160}?)"
+                        r"\s*(?:\(Kamerstuk|\n|$)")
+
+
+def _subject_line(text: str) -> str | None:
+    """The first line of the opening that reads as a subject (not the chamber, year or number)."""
     for line in text.split("\n\n")[:12]:
         line = " ".join(line.split())
         words = re.findall(r"[^\W\d_]{3,}", line)
-        if len(words) >= 3 and len(line.split()) <= 30 and not re.match(r"(Tweede|Eerste) Kamer|Vergaderjaar|Zitting", line):
+        if len(words) >= 3 and len(line.split()) <= 30 and not _KIND.match(line) and \
+                not re.match(r"(Tweede|Eerste) Kamer|Vergaderjaar|Zitting|Aanhangsel|De Kamer|\d", line):
             return line[:200]
     return None
+
+
+def _title_from_text(text: str, dossier: str | None = None, number: str | None = None) -> str | None:
+    """A title made from the content: kind, subject, dossier and number as far as the text gives them
+    ("Verslag van een schriftelijk overleg over de geannoteerde agenda … (32317)")."""
+    asked = ASKED.search(text, 0, 3000)
+    if asked:
+        heading = re.split(r"\s*\([Il]n-?\s?gez|(?<=[a-z)])\.\s|\n", text[asked.start():asked.start() + 400])[0]
+        title = " ".join(re.sub(r"^VRAGEN", "Vragen", heading).split())
+        more = len(ASKED.findall(text)) - 1
+        return f"{title} (en {more} andere vragen)" if more > 0 else title
+    opening = text[:3000]
+    kind_match = _KIND.search(opening)
+    kind = " ".join(kind_match.group("kind").split()) if kind_match else None
+    consulted = _CONSULTED.search(opening)
+    if consulted:
+        kind = kind or "VERSLAG VAN EEN SCHRIFTELIJK OVERLEG"
+        subject = consulted.group("subject").strip(" ,.")
+        if subject[:1].isupper() and subject[1:2].islower():
+            subject = subject[0].lower() + subject[1:]
+        title = f"{_sentence_case(kind)} over de {subject}"
+    else:
+        subject = _subject_line(text)
+        if kind and subject:
+            title = f"{_sentence_case(kind)} – {subject}"
+        else:
+            title = _sentence_case(kind) if kind else subject
+    if title is None:
+        return None
+    ref = ", nr. ".join(x for x in (dossier, number) if x) if dossier else None
+    return f"{title} ({ref})"[:240] if ref else title[:240]
+
+
+def _sentence_case(kind: str) -> str:
+    """"MOTIE VAN HET LID WÖLTGENS" → "Motie van het lid Wöltgens": the kind's words lower case, names capitalised."""
+    if not kind.isupper():
+        return kind
+    small = {"van", "het", "de", "der", "den", "lid", "leden", "en", "een", "naar", "aanleiding", "heer", "ter"}
+    words = []
+    for i, word in enumerate(kind.split(" ")):
+        lower = word.lower()
+        if i == 0:
+            words.append(word.capitalize())
+        elif lower in small or lower in {"overleg", "schriftelijk", "mondeling", "toelichting", "antwoord", "wijziging",
+                                         "verslag", "eindverslag", "wet", "boodschap", "motie", "amendement",
+                                         "amendementen", "gewijzigd", "gewijzigde"}:
+            words.append(lower)
+        else:
+            words.append("-".join(part.capitalize() for part in word.split("-")))
+    return " ".join(words)
 
 
 def document_metadata(path: Path, text: str, given: dict) -> dict:
@@ -115,7 +176,8 @@ def document_metadata(path: Path, text: str, given: dict) -> dict:
     if not meta.get("dossier"):
         m = re.search(r"\bKamerstuk(?:ken)? (\d{4,6})\b", opening)
         meta["dossier"] = m.group(1) if m else None
-    meta["title"] = str(meta.get("title") or _title_from_text(text) or path.stem)
+    meta["title"] = str(meta.get("title") or _title_from_text(text, meta.get("dossier"), meta.get("number"))
+                        or path.stem)
     for key in ("dossier", "number"):
         if meta.get(key) is not None:
             meta[key] = str(meta[key])
