@@ -99,14 +99,20 @@ def judge(hits: list[Hit], query: Query, rule: Judge, margin: float = 0.0) -> st
     return "party_missing" if query.parties else "not_found"
 
 
-def _block(quotes: list[Quote]) -> list[str]:
+def _block(quotes: list[Quote], parties: tuple[str, ...] = ()) -> list[str]:
     lines: list[str] = []
     by_party: dict[str, list[Quote]] = {}
     for quote in quotes:
-        by_party.setdefault(who(quote), []).append(quote)
+        label = who(quote)
+        if parties and quote.party is None:
+            # Admitted by the party filter because it names the party, not because it is the party's.
+            label = f"{label} – niet toegeschreven aan {', '.join(parties)}; de passage noemt de partij"
+        by_party.setdefault(label, []).append(quote)
     for name, group in by_party.items():
         lines.append(f"**{name}**")
         for quote in group:
+            if quote.question is not None:
+                lines.append(f"> Vraag ({who(quote.question)}): “{quote.question.text}”  \n>")
             lines.append(f"> “{quote.text}”  \n> — {quote_citation(quote)}")
             if quote.answer is not None:
                 lines.append(f"> Antwoord ({who(quote.answer)}): “{quote.answer.text}”")
@@ -120,7 +126,7 @@ def compose_answer(query: Query, hits: list[Hit], quotes: list[Quote], status: s
     the answer's own when found, the other parties' closest when the named party has none."""
     lines: list[str] = [summary, ""] if summary else []
     if status == "found":
-        lines += _block(quotes)
+        lines += _block(quotes, query.parties)
     elif status == "party_missing":
         parties = ", ".join(query.parties)
         lines.append(f"No passage from {parties} matches this question.")

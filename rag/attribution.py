@@ -31,7 +31,7 @@ _PARTICLE = r"(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]e|[Vv]on|in ['’]t|['’
 _CAP = r"[A-ZÀ-Ý][\wÀ-ÿ'’]+(?:-(?:(?:de|van|der)[ \t])?[A-ZÀ-Ýa-z][\wÀ-ÿ'’]+)?"
 # A surname: particles, then a capitalised word (OCR may lower the first letter after a particle:
 # "Van lersel"), optionally a second capitalised word ("De Hoop Scheffer"). Initials are dropped.
-NAME = (rf"(?:(?:[A-Z]\.[ \t]?)+,?[ \t]*)?(?P<name>(?:{_PARTICLE}[ \t]+)*(?:{_CAP}|(?<=[ \t])[a-z][\w'’]+)"
+NAME = (rf"(?:(?:[A-Z]\.[ \t]?)+,?[ \t]*)?(?P<name>(?:(?:{_PARTICLE}[ \t]+)+[a-z][\w'’]{{2,}}\b|(?:{_PARTICLE}[ \t]+)*{_CAP})"
         rf"(?:[ \t]+(?!(?:en|in|op|het|de|van|EN|IN|OP|HET|DE|VAN)\b){_CAP})?)")
 # A party in parentheses, as members are listed: "(CDA)", "(C.D.A.)", "(beiden D66)", "(WD)".
 PARTY_IN_PARENS = r"\(\s*(?:(?:beiden|beide|allen)\s+)?(?P<party>[^()\n]{1,30}?)\s*\)"
@@ -157,6 +157,7 @@ def submitter(text: str, members: dict[str, tuple[str, str]]) -> _Voice | None:
     if m.group("others"):
         others = re.split(r"\s(?:Ontvangen|Voorgesteld|Vastgesteld|ter vervanging|[Oo]ver\b|[Tt]er\b)|[(\d]",
                           m.group("others"))[0]
+        others = re.sub(r"^[\s,]*(?:(?:EN|en)\s+)?", "", others)
         for part in re.split(r"\s*,\s*|\s+(?:EN|en)\s+", others.strip(" ,"))[:6]:
             n = re.match(NAME, part)
             if n:

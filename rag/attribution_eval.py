@@ -47,7 +47,7 @@ def _locate(doc_text: str, line: str) -> int:
     return -1
 
 
-def score_attribution(collection, labels: list[dict], corpus_root: Path | None) -> dict:
+def score_attribution(collection, labels: list[dict]) -> dict:
     """Precision and recall of passage parties on the labelled lines whose documents are indexed."""
     by_source = {Path(r.source).name: r for r in collection.documents.values()}
     rows_of: dict[str, list[int]] = {}
@@ -61,7 +61,7 @@ def score_attribution(collection, labels: list[dict], corpus_root: Path | None) 
         if record is None:
             missing_doc += 1
             continue
-        line = _line_text(label, corpus_root)
+        line = _line_text(label, Path(record.source))
         at = _locate(record.text, line)
         if at < 0:
             continue
@@ -91,12 +91,10 @@ def score_attribution(collection, labels: list[dict], corpus_root: Path | None) 
     }
 
 
-def _line_text(label: dict, corpus_root: Path | None) -> str:
-    """The labelled line: read from the corpus file when at hand, else the label's opening."""
-    if corpus_root is not None:
-        path = corpus_root / label["file"]
-        if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            end = text.find("\n", label["offset"])
-            return re.sub(r"\s+", " ", text[label["offset"]:end if end >= 0 else None])
+def _line_text(label: dict, source: Path) -> str:
+    """The labelled line, read from the indexed file when at hand, else the label's opening."""
+    if source.is_file():
+        text = source.read_text(encoding="utf-8", errors="replace")
+        end = text.find("\n", label["offset"])
+        return re.sub(r"\s+", " ", text[label["offset"]:end if end >= 0 else None])
     return label.get("text_start", "")

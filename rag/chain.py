@@ -44,7 +44,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
                 chat_model=None) -> Runnable:
     """The chain over one collection. Input: a question, or {"question", "filters", "k"}."""
     reranker = reranker or NoReranker()
-    answers = _answer_index(collection)
+    pairs = _written_question_index(collection)
     rule = judge_for(collection.manifest["model"]["name"])
 
     def parse(x: dict):
@@ -72,7 +72,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
             chosen = quotable(list(retrieval.hits), x["query"], rule, retrieval.margin)
         else:
             chosen = list(retrieval.others)
-        quotes = quotes_for(chosen, x["query"], collection.documents, answers)
+        quotes = quotes_for(chosen, x["query"], collection.documents, pairs)
         return [q for q in quotes if verify_quote(q, collection.documents)]
 
     def answer(x: dict):
@@ -95,10 +95,11 @@ def _assign(key: str, step) -> Runnable:
     return RunnableLambda(lambda x: {**x, key: step(x)}, name=key)
 
 
-def _answer_index(collection: Collection) -> dict[tuple[str, int], list[Chunk]]:
-    """(doc_id, question number) → the answer passages, for written questions with answers."""
-    index: dict[tuple[str, int], list[Chunk]] = {}
+def _written_question_index(collection: Collection) -> dict[tuple, list[Chunk]]:
+    """(doc_id, section, number, role) → passages, for written questions and their answers; the
+    section (the "Vragen van …" heading) tells apart the sets on one Aanhangsel page."""
+    index: dict[tuple, list[Chunk]] = {}
     for chunk in collection.chunks:
-        if chunk.role == "answer" and chunk.qa is not None:
-            index.setdefault((chunk.doc_id, chunk.qa), []).append(chunk)
+        if chunk.role in ("question", "answer") and chunk.qa is not None:
+            index.setdefault((chunk.doc_id, chunk.section, chunk.qa, chunk.role), []).append(chunk)
     return index

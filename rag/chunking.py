@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, replace
 
+from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 4  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 5  # bump when parsing or chunking changes what passages are
 MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
 FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
 
@@ -70,15 +71,15 @@ def _alnum(text: str, start: int, end: int) -> int:
 
 
 def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[Block, Block]]:
-    """(first, last) block of each passage; a run shorter than `FRAGMENT_WORDS` words, too short to
-    mean anything alone, joins a neighbour of the same party, section and speaker if there is one,
+    """(first, last) block of each passage; a run shorter than `FRAGMENT_WORDS` words or without
+    `MIN_CHARS` letters (a list of numbers), too short to mean anything alone, joins a neighbour of the same party, section and speaker if there is one,
     else, when it is nobody's (OCR debris, a stray line), the one before it. Its text stays in the
     index. A short contribution of a speaker or party of its own stays a passage."""
     spans = [[g[0], g[-1]] for g in groups]
     i = 0
     while len(spans) > 1 and i < len(spans):
         first, last = spans[i]
-        if len(doc.text[first.start:last.end].split()) >= FRAGMENT_WORDS:
+        if not _short(doc.text, first.start, last.end):
             i += 1
             continue
         context = _context(first)[:3]
@@ -117,7 +118,23 @@ def _split(text: str, start: int, end: int, max_words: int) -> list[tuple[int, i
             current_start, current_words = s, 0
         current_words += n
     spans.append((current_start, sentences[-1][1]))
-    return spans
+    return _join_short(text, spans)
+
+
+def _join_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Parts of a split paragraph too short to stand alone ("1.") joined to the part before (or after)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and (_short(text, s, e) or _short(text, *out[-1])):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _short(text: str, s: int, e: int) -> bool:
+    part = text[s:e]
+    return len(part.split()) < FRAGMENT_WORDS or sum(c.isalpha() for c in part) < MIN_CHARS
 
 
 def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
@@ -129,4 +146,5 @@ def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
         section=block.section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
         title=doc.title, doc_type=doc.doc_type, date=doc.date, speaker=block.speaker, role=block.role, qa=block.qa,
         speaker_role=block.speaker_role, attribution=block.attribution,
+        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))),
     )

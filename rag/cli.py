@@ -199,6 +199,11 @@ def eval_(
                   f"'not found' on {a['unanswerable_questions']} unanswerable questions {a['not_found_correct']}; "
                   f"false 'not found' {a['false_not_found']:.3f}; quote fidelity {a['quote_fidelity']} "
                   f"({a['quotes']} quotes)")
+    t = report.get("attribution")
+    if t:
+        console.print(f"Attribution ({t['located']} labelled historic lines): precision {t['precision']} "
+                      f"({t['predicted']} passages with a party), recall {t['recall']} of {t['positives']} "
+                      f"labelled parties ({t['recall_in_corpus']} of the {t['positives_in_corpus']} the corpus states)")
     console.print(f"{report['questions']} questions on {report['passages']} passages of {report['documents']} "
                   f"documents; {len(report['skipped'])} skipped (document not indexed); files in {out_dir}")
 

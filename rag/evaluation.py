@@ -10,6 +10,7 @@ questions whose first passage carries the expected party.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class Question:
     doc: str | None
     gold: tuple[str, ...]
     answerable: bool = True
+    set: str = ""  # the question file's name without its part number: "core", "shared", "historic"
 
 
 def default_question_files() -> list[Path]:
@@ -59,7 +61,7 @@ def load_questions(paths: list[Path]) -> list[Question]:
                 questions.append(Question(
                     id=d["id"], question=d["question"], lang=d.get("lang", "?"), kind=d.get("kind", "topic"),
                     party=d.get("party"), doc=d.get("doc"), gold=tuple(d.get("gold", ())),
-                    answerable=d.get("answerable", True)))
+                    answerable=d.get("answerable", True), set=re.sub(r"-\d+$", "", Path(path).stem)))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RagError(f"{path}, line {number}: not a valid question ({exc}).") from exc
     return questions
@@ -149,7 +151,7 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
     labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
     runs = _runs(collection, labelled, methods)
     splits = {"overall": [q.id for q in labelled.questions]}
-    for attr in ("lang", "kind"):
+    for attr in ("set", "lang", "kind"):
         for value in sorted({getattr(q, attr) for q in labelled.questions}):
             splits[f"{attr}={value}"] = [q.id for q in labelled.questions if getattr(q, attr) == value]
     report = {
@@ -160,11 +162,23 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in methods}
                          for q in labelled.questions},
         "answers": _answer_metrics(collection, labelled, questions),
+        "attribution": _attribution(collection),
         "seconds": round(time.perf_counter() - started, 1),
     }
     if out_dir is not None:
         _write(out_dir, labelled, runs, report)
     return report
+
+
+def _attribution(collection: Collection) -> dict | None:
+    """Attribution precision and recall on the labelled historic lines whose documents are indexed."""
+    from rag.attribution_eval import default_label_files, load_labels, score_attribution
+
+    files = default_label_files()
+    if not files:
+        return None
+    scores = score_attribution(collection, load_labels(files))
+    return scores if scores["located"] else None
 
 
 def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[Question]) -> dict:

@@ -33,6 +33,9 @@ class Filters:
     since: str | None = None
     until: str | None = None
     speakers: tuple[str, ...] = ()  # member names; a passage matches when its speaker contains one
+    # True when the parties come from the question's words rather than a filter the user set: then
+    # passages without a party that name one of them count too (`rag.collection.PARTY_POLICY`).
+    named_in_question: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.parties or self.doc_ids or self.types or self.since or self.until or self.speakers)
@@ -104,4 +107,4 @@ def parse_question(question: str, filters: Filters = Filters()) -> Query:
     if len(re.findall(r"\w{3,}", search)) == 0:
         search = text  # the question is only a party name: rank that party's passages by it
     parties = tuple(dict.fromkeys(p for p, _, _ in named))
-    return Query(text, search, replace(filters, parties=parties), tuple(dutch_terms(search)))
+    return Query(text, search, replace(filters, parties=parties, named_in_question=True), tuple(dutch_terms(search)))

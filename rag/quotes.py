@@ -38,10 +38,10 @@ def _page(doc: DocRecord, offset: int) -> int:
 
 
 def verify_quote(quote: Quote, documents: dict[str, DocRecord]) -> bool:
-    """Whether the quote is its document's text at its offsets (and so is its answer, if any)."""
+    """Whether the quote is its document's text at its offsets (and so are its answer or question)."""
     doc = documents.get(quote.doc_id)
     ok = doc is not None and doc.text[quote.start:quote.end] == quote.text and quote.text.strip() != ""
-    return ok and (quote.answer is None or verify_quote(quote.answer, documents))
+    return ok and all(linked is None or verify_quote(linked, documents) for linked in (quote.answer, quote.question))
 
 
 def _overlap(sentence: str, terms: set[str]) -> float:
@@ -72,19 +72,22 @@ def select_span(doc: DocRecord, chunk: Chunk, query: Query) -> tuple[int, int]:
 
 
 def quotes_for(hits: list[Hit], query: Query, documents: dict[str, DocRecord],
-               answers: dict[tuple[str, int], list[Chunk]] | None = None) -> list[Quote]:
-    """One quote per hit, in rank order; a quoted written question carries the start of its answer."""
+               pairs: dict[tuple, list[Chunk]] | None = None) -> list[Quote]:
+    """One quote per hit, in rank order; a quoted written question carries the start of its answer,
+    a quoted answer the question it answers (`pairs`: see `rag.chain._written_question_index`)."""
     quotes = []
     for hit in hits:
-        doc = documents[hit.chunk.doc_id]
-        start, end = select_span(doc, hit.chunk, query)
-        quote = quote_span(doc, hit.chunk, start, end, hit.rank)
-        if hit.chunk.role == "question" and hit.chunk.qa is not None and answers:
-            reply = answers.get((hit.chunk.doc_id, hit.chunk.qa))
-            if reply:
-                first = reply[0]
-                answer = quote_span(doc, first, first.start, first.start + _words_end(first.text, 60), hit.rank)
-                quote = replace(quote, answer=answer)
+        chunk = hit.chunk
+        doc = documents[chunk.doc_id]
+        start, end = select_span(doc, chunk, query)
+        quote = quote_span(doc, chunk, start, end, hit.rank)
+        if chunk.role in ("question", "answer") and chunk.qa is not None and pairs:
+            other_role = "answer" if chunk.role == "question" else "question"
+            other = pairs.get((chunk.doc_id, chunk.section, chunk.qa, other_role))
+            if other:
+                first = other[0]
+                linked = quote_span(doc, first, first.start, first.start + _words_end(first.text, 60), hit.rank)
+                quote = replace(quote, **{other_role: linked})
         quotes.append(quote)
     return quotes
 

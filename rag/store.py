@@ -84,6 +84,7 @@ def chunk_to_json(chunk: Chunk) -> str:
 def chunk_from_json(line: str) -> Chunk:
     d = json.loads(line)
     d["notes"] = tuple(d["notes"])
+    d["mentions"] = tuple(d.get("mentions", ()))
     return Chunk(**d)
 
 

@@ -123,6 +123,7 @@ class Chunk:
     qa: int | None = None
     speaker_role: str | None = None
     attribution: str | None = None  # how party and speaker were found (see rag.attribution)
+    mentions: tuple[str, ...] = ()  # parties the passage's text names (canonical)
 
     @property
     def pages(self) -> str:
@@ -172,7 +173,8 @@ class Hit:
 class Quote:
     """A verbatim span `[start, end)` of document `doc_id`, with where it stands and who wrote it.
 
-    `answer` is the reply quoted beside a question (written questions with their answers).
+    `answer` is the reply quoted beside a question (written questions with their answers), and
+    `question` the question quoted beside a reply.
     """
 
     text: str
@@ -188,6 +190,7 @@ class Quote:
     speaker: str | None = None
     answer: "Quote | None" = None
     page_end: int | None = None
+    question: "Quote | None" = None  # the written question an answer replies to
 
     @property
     def pages(self) -> str:
@@ -199,6 +202,8 @@ class Quote:
                "section": self.section, "start": self.start, "end": self.end}
         if self.answer is not None:
             out["answer"] = self.answer.to_json()
+        if self.question is not None:
+            out["question"] = self.question.to_json()
         return out
 
 

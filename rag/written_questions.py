@@ -19,8 +19,8 @@ from rag.parties import canonical_party, find_parties
 from rag.types import Block
 
 ASKED = re.compile(
-    r"(?:Vragen|VRAGEN) (?:gesteld )?(?:van|door) (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
-    r"(?P<who>.{3,300}?)\s+(?:over|inzake|betreffende|be-\s?treffende|in verband met|naar aanleiding van|"
+    r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
+    r"(?P<who>[^\n]{3,300}?)\s+(?:over|inzake|betreffende|be-\s?treffende|in verband met|naar aanleiding van|"
     r"met betrekking tot|omtrent|aangaande|ter zake van)\s")
 SUBMITTED = re.compile(r"\([Il]n-?\s?gez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
 ANSWERED = re.compile(
