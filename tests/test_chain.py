@@ -28,6 +28,12 @@ QA_TEXT = ("Tweede Kamer der Staten-Generaal\n"
            "2 Nee, de corporaties bepalen hun huren zelf binnen de wettelijke grenzen.\n")
 
 
+# A government reply that names the party it answers: nobody's passage, but about the CDA's questions.
+NOTA_TEXT = ("Tweede Kamer der Staten-Generaal\nNOTA NAAR AANLEIDING VAN HET VERSLAG\n"
+             "De Minister heeft met belangstelling kennis genomen van de vragen van de leden van de CDA-fractie "
+             "over de versterking van de dijken langs de grote rivieren en de kosten daarvan voor de waterschappen.\n")
+
+
 @pytest.fixture(scope="module")
 def collection(tmp_path_factory):
     import shutil
@@ -36,6 +42,7 @@ def collection(tmp_path_factory):
     for path in BUNDLED.iterdir():
         shutil.copy(path, corpus / path.name)
     (corpus / "vragen-huren.txt").write_text(QA_TEXT, encoding="utf-8")
+    (corpus / "nota-dijken.txt").write_text(NOTA_TEXT, encoding="utf-8")
     index = tmp_path_factory.mktemp("index")
     build_index([corpus], index, embedder=FakeEmbedder(64))
     return Collection.load(index, embedder=FakeEmbedder(64))
@@ -147,3 +154,37 @@ def test_summary_from_a_fake_chat_model_keeps_only_verbatim_quotes(collection):
     quoted = re.findall(r"“([^”]+)”", answer.text)
     texts = [collection.documents[q.doc_id].text for q in answer.quotes]
     assert all(any(" ".join(s.split()) in " ".join(t.split()) for t in texts) for s in quoted)
+
+
+def test_an_answer_quote_carries_its_question(collection):
+    from rag.answer import compose_answer
+    from rag.chain import _written_question_index
+    from rag.query import parse_question
+    from rag.quotes import quotes_for
+    from rag.types import Hit
+
+    reply = next(c for c in collection.chunks if c.doc_id == "vragen-huren" and c.role == "answer" and c.qa == 2)
+    query = parse_question("Wat antwoordde minister Heerma over het beperken van de huurverhoging?")
+    quotes = quotes_for([Hit(reply, 1.0, 1)], query, collection.documents, _written_question_index(collection))
+    assert quotes[0].question is not None and quotes[0].question.text.startswith("2 Bent u bereid de huurverhoging")
+    assert quotes[0].question.party == "SP" and verify_quote(quotes[0], collection.documents)
+    text = compose_answer(query, [Hit(reply, 1.0, 1)], quotes, "found").text
+    assert "Vraag (Jansen (SP)): “2 Bent u bereid" in text
+
+
+def test_a_party_named_in_the_question_also_finds_unattributed_passages_that_name_it(collection):
+    from rag.answer import compose_answer
+    from rag.query import make_filters, parse_question
+    from rag.quotes import quotes_for
+    from rag.types import Hit
+
+    nota = [row for row, c in enumerate(collection.chunks) if c.doc_id == "nota-dijken"]
+    assert nota and all(collection.chunks[r].party is None for r in nota)
+    assert all(collection.chunks[r].mentions == ("CDA",) for r in nota)
+    query = parse_question("Wat vroeg het CDA over de versterking van de dijken?")
+    assert set(nota) <= set(collection.rows_where(query.filters))
+    # a filter the user sets stays strict: only the party's own passages
+    assert not set(nota) & set(collection.rows_where(make_filters(parties=["CDA"])))
+    hit = Hit(collection.chunks[nota[0]], 1.0, 1)
+    text = compose_answer(query, [hit], quotes_for([hit], query, collection.documents), "found").text
+    assert "niet toegeschreven aan CDA" in text
