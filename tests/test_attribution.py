@@ -191,3 +191,42 @@ def test_title_from_the_content_without_metadata(tmp_path):
     assert doc.title == ("Verslag van een schriftelijk overleg over de geannoteerde agenda van de informele "
                          "JBZ-Raad, 22-23 januari 2026 (32317)")
     assert doc.doc_type == "verslag schriftelijk overleg"
+
+
+@pytest.fixture(scope="module")
+def historic_index(tmp_path_factory):
+    """A motion without its party, a member list that gives it, and the core document, on the real model."""
+    import shutil
+
+    from conftest import CORE
+    from rag.indexer import build_index
+
+    folder = tmp_path_factory.mktemp("historic")
+    (folder / "motie.txt").write_text(MOTION, encoding="utf-8")
+    (folder / "lijst.txt").write_text("Vergaderjaar 1990-1991\nSamenstelling: Leden: Kamp (VVD), Lilipaly (PvdA), "
+                                      "Dijkstal (VVD) en anderen, voor het verslag van de commissie.\n", encoding="utf-8")
+    (folder / "verslag.txt").write_text(VERSLAG, encoding="utf-8")
+    shutil.copy(CORE, folder / CORE.name)
+    index = tmp_path_factory.mktemp("historic-index")
+    build_index([folder], index)
+    return index
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["Welke motie diende de VVD in over de huurverhoging voor ouderen?",
+                                      "What motion did the VVD move on rent increases for the elderly?"])
+def test_real_model_finds_a_motion_by_the_party_the_index_gives_its_submitter(historic_index, question):
+    from rag.api import Assistant
+
+    answer = Assistant(historic_index, chat_model=False).ask(question, k=3)
+    first = answer.hits[0].chunk
+    assert first.doc_id == "motie" and first.party == "VVD" and first.speaker == "Kamp"
+    assert first.attribution.startswith("member table of the index: Kamp → VVD")
+
+
+@pytest.mark.slow
+def test_real_model_answers_a_fraction_question_from_an_ocr_verslag(historic_index):
+    from rag.api import Assistant
+
+    answer = Assistant(historic_index, chat_model=False).ask("What did the CDA ask about tenants in the big cities?", k=3)
+    assert answer.hits[0].chunk.party == "CDA" and "huurders in de grote steden" in answer.hits[0].chunk.text
