@@ -193,6 +193,12 @@ def attribute_layout(text: str, blocks: list[Block]) -> list[Block]:
         pieces: list[tuple[int, _Voice | None]] = []
         for s, _ in sentence_spans(text, block.start, block.end):
             found = _opener(text[s:s + 300], members, default is not None)
+            # Inside a paragraph only a named party or member takes the floor: "De regering …" or
+            # "Vele leden …" there is mostly the speaker talking about them.
+            if found is not None and s != block.start and found.role not in ("fraction", "member"):
+                continue
+            if found is not None and s != block.start and found.role == "member" and found.party is None:
+                continue
             if found is not None and (not pieces or found != pieces[-1][1]):
                 pieces.append((s, found))
         if not pieces or pieces[0][0] != block.start:

@@ -11,7 +11,7 @@ from rag.types import Answer, Hit
 def passage_json(hit: Hit) -> dict:
     c = hit.chunk
     return {"rank": hit.rank, "doc_id": c.doc_id, "title": c.title, "party": c.party, "speaker": c.speaker,
-            "section": c.section, "page": c.page, "page_end": c.page_end, "doc_type": c.doc_type, "date": c.date,
+            "speaker_role": c.speaker_role, "attribution": c.attribution, "section": c.section, "page": c.page, "page_end": c.page_end, "doc_type": c.doc_type, "date": c.date,
             "text": c.text, "start": c.start, "end": c.end, "score": round(hit.score, 6)}
 
 

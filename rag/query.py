@@ -49,6 +49,7 @@ class Query:
     text: str
     filters: Filters = Filters()
     terms: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()  # years the question names ("in 1975", "1920-1921"): preferred, not filtered
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -90,8 +91,21 @@ def make_filters(parties=(), doc_ids=(), types=(), since: str | None = None, unt
                    since or None, until or None)
 
 
+_YEAR = re.compile(r"(?<![\w.,/-])(1[89]\d\d|20\d\d)(?![\w.,/]\d)")
+
+
+def years_in(text: str) -> tuple[int, ...]:
+    """The years a question names (1800–2099), in order; "1920-1921" gives both."""
+    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+
+
 def parse_question(question: str, filters: Filters = Filters()) -> Query:
-    """The query for a question; parties it names become the party filter unless one is given."""
+    """The query for a question; parties it names become the party filter unless one is given;
+    the years it names are kept (`Query.years`) for retrieval to prefer documents of that time."""
+    return replace(_parse(question, filters), years=years_in(question))
+
+
+def _parse(question: str, filters: Filters) -> Query:
     text = clean_question(question)
     if filters.parties:
         return Query(text, text, filters, tuple(dutch_terms(text)))
@@ -103,7 +117,8 @@ def parse_question(question: str, filters: Filters = Filters()) -> Query:
         rest.append(_PARTY_FRAME.sub("", text[last:start]))
         last = end
     rest.append(text[last:])
-    search = re.sub(r"\s+", " ", " ".join(rest)).strip(" ,;")
+    # "Van Lier (PvdA)" leaves no empty "( )" behind
+    search = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", " ", " ".join(rest))).strip(" ,;")
     if len(re.findall(r"\w{3,}", search)) == 0:
         search = text  # the question is only a party name: rank that party's passages by it
     parties = tuple(dict.fromkeys(p for p, _, _ in named))

@@ -131,7 +131,9 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """The text given to the embedder: the verbatim passage, led by its party and section."""
+        """The text given to the embedder (and BM25): the verbatim passage, led by its document's
+        title and year, and its speaker or party and section; a passage of a historic paper rarely
+        names the bill it is about, its title does."""
         if self.speaker:
             # A party from the index-wide member table can change with the index: not embedded.
             party = None if (self.attribution or "").startswith(INDEX_TABLE) else self.party
@@ -139,7 +141,9 @@ class Chunk:
         else:
             who = party_label(self.party)
         context = " – ".join(x for x in (who, self.section) if x)
-        return f"{context}\n{self.text}" if context else self.text
+        year = (self.date or "")[:4]
+        document = f"{self.title} ({year})" if year and year not in self.title else self.title
+        return "\n".join(x for x in (document, context, self.text) if x)
 
 
 INDEX_TABLE = "member table of the index"

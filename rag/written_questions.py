@@ -22,6 +22,10 @@ ASKED = re.compile(
     r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
     r"(?P<who>[^\n]{3,300}?)\s+(?:over|inzake|betreffende|be-\s?treffende|in verband met|naar aanleiding van|"
     r"met betrekking tot|omtrent|aangaande|ter zake van)\s")
+# OCR can break the word after the askers ("betref fen-de"): then the askers end at their party.
+ASKED_BY_PARTY = re.compile(
+    r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
+    r"(?P<who>[^\n()]{3,150}\([^()\n]{1,30}\))")
 SUBMITTED = re.compile(r"\([Il]n-?\s?gez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
 ANSWERED = re.compile(
     r"(?:Antwoord|ANTWOORD|Mededeling|MEDEDELING) van (?:de heer |mevrouw |mejuffrouw |de )?"
@@ -66,18 +70,24 @@ def _trimmed(text: str, block: Block) -> Block:
     return replace(block, start=s, end=e)
 
 
+def _asked(text: str, pos: int):
+    """The next "Vragen van … over" heading from `pos`, or one whose subject word OCR broke."""
+    found = [m for m in (ASKED.search(text, pos), ASKED_BY_PARTY.search(text, pos)) if m]
+    return min(found, key=lambda m: (m.start(), -m.end())) if found else None
+
+
 def split_questions_and_answers(text: str, blocks: list[Block]) -> list[Block]:
     """Blocks with each set of written questions and its answer replaced by numbered, linked items
     (an Aanhangsel page may hold several sets); other blocks unchanged."""
     sets = []
     pos = 0
     while True:
-        asked = ASKED.search(text, pos)
+        asked = _asked(text, pos)
         if not asked:
             break
         submitted = SUBMITTED.search(text, asked.end(), asked.end() + 400)
         q_start = submitted.end() if submitted else asked.end()
-        following = ASKED.search(text, q_start)
+        following = _asked(text, q_start)
         limit = following.start() if following else len(text)
         # Questions whose answer is not on these pages are still the askers' (answered = None).
         sets.append((asked, q_start, ANSWERED.search(text, q_start, limit), limit))

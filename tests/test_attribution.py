@@ -27,19 +27,33 @@ def party_of(chunks, start: str):
 
 
 VERSLAG = """Tweede Kamer der Staten-Generaal
+
 Vergaderjaar 1988-1989
+
 VERSLAG
+
 Samenstelling: Leden: De Beer (VVD), Van Iersel (CDA), Wöltgens (PvdA), voorzitter.
+
 De leden van de C.D.A.-fractie hadden met belangstelling kennis genomen van het wetsvoorstel over de huurprijzen.
+
 Deze leden vroegen voorts of de regering de gevolgen voor de huurders in de grote steden kon toelichten.
+
 De leden behorende tot de V.V.D.-fractie konden zich met dit wetsvoorstel in grote lijnen wel verenigen.
+
 Vele leden wezen erop dat de kosten van de huursubsidie in de komende jaren sterk zullen stijgen.
+
 De heer Beinema (C.D.A.) merkte op dat hij dit overleg had aangevraagd omdat de lidstaten zelf zorg moeten dragen.
+
 Hij vroeg voorts naar de positie van de kleine omroepen in de andere lidstaten van de Gemeenschap.
+
 De heer Van lersel vroeg of de minister bereid was de Kamer voor de zomer over de uitkomst te berichten.
+
 De Minister antwoordde dat hij de Kamer voor het zomerreces een brief over de uitkomst zou sturen.
+
 Artikel 3
+
 Naar aanleiding van dit artikel werd gevraagd hoe de termijn van drie maanden was vastgesteld.
+
 """
 
 

@@ -47,7 +47,10 @@ def test_chunk_ids_are_stable_and_unique(core_document, core_chunks):
 
 def test_embed_text_leads_with_party_and_section(core_chunks):
     chunk = next(c for c in core_chunks if c.section == "Solidariteitspool")
-    assert chunk.embed_text.startswith("Inbreng van de leden van de GroenLinks-PvdA-fractie – Solidariteitspool\n")
+    title, context, _ = chunk.embed_text.split("\n", 2)
+    # the document's title and year lead (the year once: this title already has it)
+    assert title == chunk.title and "2026" in title
+    assert context == "Inbreng van de leden van de GroenLinks-PvdA-fractie – Solidariteitspool"
     assert chunk.embed_text.endswith(chunk.text)
 
 

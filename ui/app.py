@@ -162,7 +162,9 @@ def _passages_html(answer) -> str:
                     + html.escape(c.text[inner + len(quote.text):]))
         meta = " · ".join(html.escape(x) for x in (
             who(c), c.section, c.title or c.doc_id, c.date or "", c.pages, f"score {hit.score:.2f}") if x)
-        parts.append(f'<div class="passage"><div class="meta"><b>{hit.rank}.</b> {meta}</div><p>{text}</p></div>')
+        how = html.escape(f"Sprekers en partij: {c.attribution}", quote=True) if c.attribution else ""
+        parts.append(f'<div class="passage"><div class="meta" title="{how}"><b>{hit.rank}.</b> {meta}</div>'
+                     f'<p>{text}</p></div>')
     return "\n".join(parts)
 
 
