@@ -6,13 +6,14 @@ context (party, section, speaker, question). Invariant: chunk.text == doc.text[c
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, replace
 
 from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 6  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 7  # bump when parsing or chunking changes what passages are
 MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
 FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
 
@@ -34,7 +35,8 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     chunks: list[Chunk] = []
     for first, last in _without_fragments(doc, _groups(doc, settings.min_words)):
         for start, end in _split(doc.text, first.start, last.end, settings.max_words):
-            chunks.append(_make_chunk(doc, start, end, first))
+            if sum(c.isalpha() for c in doc.text[start:end]) >= MIN_CHARS:  # a page of only numbers: nothing to find
+                chunks.append(_make_chunk(doc, start, end, first))
     return chunks
 
 
@@ -43,9 +45,9 @@ def _context(block: Block) -> tuple:
 
 
 def _groups(doc: Document, min_words: int) -> list[list[Block]]:
-    """Runs of consecutive paragraphs, each run closed once it holds `min_words` words; paragraphs
-    without `MIN_CHARS` letters or digits and nobody's (OCR debris: "[284.", "'.") are not text and
-    are left out; a speaker's "Ja." is kept."""
+    """Runs of consecutive paragraphs, each run closed once it holds `min_words` words; OCR debris
+    ("[284.", "'.": fewer than `MIN_CHARS` letters and digits, and not a word) is not text and is
+    left out; a speaker's "Ja." is kept."""
     groups: list[list[Block]] = []
     words = 0
     previous: Block | None = None
@@ -53,7 +55,7 @@ def _groups(doc: Document, min_words: int) -> list[list[Block]]:
         if block.kind != "paragraph":
             previous = None
             continue
-        if _alnum(doc.text, block.start, block.end) < MIN_CHARS and block.role is None and block.speaker is None:
+        if _debris(doc.text[block.start:block.end]) and block.role is None:
             continue
         n = len(doc.text[block.start:block.end].split())
         if previous is not None and words < min_words and _context(previous) == _context(block):
@@ -66,8 +68,9 @@ def _groups(doc: Document, min_words: int) -> list[list[Block]]:
     return groups
 
 
-def _alnum(text: str, start: int, end: int) -> int:
-    return sum(c.isalnum() for c in text[start:end])
+def _debris(text: str) -> bool:
+    """Fewer than MIN_CHARS letters and digits, and not a spoken word ("Ja.", "Nee." stay)."""
+    return sum(c.isalnum() for c in text) < MIN_CHARS and not re.fullmatch(r"\W*[^\W\d_]{2,}\W*", text)
 
 
 def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[Block, Block]]:
@@ -85,8 +88,10 @@ def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[B
         context = _context(first)[:3]
         before = i > 0 and _context(spans[i - 1][1])[:3] == context
         after = i + 1 < len(spans) and _context(spans[i + 1][0])[:3] == context
-        nobodys = first.party is None and first.speaker is None
-        if not (before or after or nobodys):
+        # Nobody's fragment, or one without real words ("Ja.", "[lO."), joins whatever stands next to it.
+        loose = (first.party is None and first.speaker is None) or \
+            sum(c.isalpha() for c in doc.text[first.start:last.end]) < MIN_CHARS
+        if not (before or after or loose):
             i += 1  # a short contribution of its own (a party's one sentence) stays its own passage
             continue
         if before or (not after and i > 0):

@@ -50,6 +50,7 @@ class Query:
     filters: Filters = Filters()
     terms: tuple[str, ...] = ()
     years: tuple[int, ...] = ()  # years the question names ("in 1975", "1920-1921"): preferred, not filtered
+    wants_government: bool = False  # asks what a minister or the government answered: their passages preferred
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -91,6 +92,8 @@ def make_filters(parties=(), doc_ids=(), types=(), since: str | None = None, unt
                    since or None, until or None)
 
 
+_GOVERNMENT = re.compile(r"\b(?:minister\w*|staatssecretaris\w*|bewinds\w+|regering|kabinet|government|cabinet|"
+                         r"antwoord\w*|answer\w*|repl(?:y|ied|ies)|respond\w*|reageerde)\b", re.I)
 _YEAR = re.compile(r"(?<![\w.,/-])(1[89]\d\d|20\d\d)(?![\w.,/]\d)")
 
 
@@ -102,7 +105,8 @@ def years_in(text: str) -> tuple[int, ...]:
 def parse_question(question: str, filters: Filters = Filters()) -> Query:
     """The query for a question; parties it names become the party filter unless one is given;
     the years it names are kept (`Query.years`) for retrieval to prefer documents of that time."""
-    return replace(_parse(question, filters), years=years_in(question))
+    return replace(_parse(question, filters), years=years_in(question),
+                   wants_government=bool(_GOVERNMENT.search(question)))
 
 
 def _parse(question: str, filters: Filters) -> Query:

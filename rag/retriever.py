@@ -36,6 +36,9 @@ FUSION = "convex"
 # (the fused scores run 0…1); measured on the historic questions (README, "Retrieval quality").
 YEAR_WINDOW = 1
 YEAR_BONUS = float(os.environ.get("RAG_YEAR_BONUS", "0.15"))
+# A question about what a minister or the government answered prefers their passages (written
+# answers, memories van antwoord, a minister's turn) by GOVERNMENT_BONUS.
+GOVERNMENT_BONUS = float(os.environ.get("RAG_GOVERNMENT_BONUS", "0.1"))
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -49,6 +52,7 @@ class Candidates:
     dense_order: list[int]  # rows by dense score, best first (top n)
     lexical_order: list[int]  # rows by BM25 score, best first (top n, score > 0)
     preferred: np.ndarray | float = 0.0  # 1.0 per row from the years the question names
+    government: np.ndarray | float = 0.0  # 1.0 per row a minister or the government speaks in
 
 
 def _top(scores: np.ndarray, rows: np.ndarray, n: int, positive_only: bool) -> list[int]:
@@ -89,8 +93,20 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     dense = (np.asarray(collection.vectors[union]) @ qv) if qv is not None and len(union) else np.zeros(len(union))
     lexical = bm25[union] if bm25 is not None else np.zeros(len(union))
     in_years = np.isin(union, preferred).astype(np.float32) if preferred is not None else 0.0
+    government = 0.0
+    if query.wants_government and mode == "hybrid":
+        government = np.array([_government(collection.chunks[r]) for r in union], dtype=np.float32)
     return Candidates(union, dense.astype(np.float32), np.asarray(lexical, dtype=np.float32), dense_order,
-                      lexical_order, in_years)
+                      lexical_order, in_years, government)
+
+
+GOVERNMENT_TYPES = {"memorie van toelichting", "memorie van antwoord", "nota naar aanleiding van verslag", "nota",
+                    "nota van wijziging", "brief"}
+
+
+def _government(chunk) -> bool:
+    """Whether a minister or the government speaks: by attribution, else by the kind of paper."""
+    return chunk.speaker_role == "minister" or (chunk.speaker_role is None and chunk.doc_type in GOVERNMENT_TYPES)
 
 
 def preferred_rows(collection: Collection, query: Query) -> np.ndarray | None:
@@ -143,7 +159,7 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
         return [(row, float(c.lexical[np.searchsorted(c.rows, row)])) for row in c.lexical_order]
     if fusion == "rrf":
         return rrf([r for r in (c.dense_order, c.lexical_order) if r])
-    scores = convex(c) + YEAR_BONUS * c.preferred
+    scores = convex(c) + YEAR_BONUS * c.preferred + GOVERNMENT_BONUS * c.government
     order = np.lexsort((c.rows, -scores))  # ties: lower row (earlier in the corpus) first
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 

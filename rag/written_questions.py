@@ -49,11 +49,15 @@ def _numbered(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return found
 
 
-def _items(text: str, start: int, end: int, role: str, party, speaker) -> list[Block]:
-    marks = _numbered(text, start, end)
+def _items(text: str, start: int, end: int, role: str, party, speaker, first_from: int | None = None) -> list[Block]:
+    """Numbered items of text[start:end] (numbers looked for from `first_from`); text before the
+    first number opens the first item."""
+    marks = _numbered(text, start if first_from is None else first_from, end)
     blocks = []
     if not marks:
         blocks.append(Block("paragraph", start, end, party, "", speaker, role, None))
+    elif first_from is not None:
+        marks[0] = (marks[0][0], start)
     elif text[start:marks[0][1]].strip():
         blocks.append(Block("paragraph", start, marks[0][1], party, "", speaker, role, None))
     for (n, s), (_, e) in zip(marks, marks[1:] + [(0, end)]):  # an empty zip when there are no marks
@@ -107,11 +111,11 @@ def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[
     askers = re.sub(r"\s*,?\s+en\b", " en", re.sub(r"\s*\([^)]*\)\.?", ",", who)).strip(" ,.")
     section = " ".join(text[asked.start():asked.end()].split())
     asked_how = f"written questions: {section}" + ("" if askers_party else "; party not in the heading")
-    # The heading ("Vragen van het lid X (Party) over …") is the askers' text too: a passage of its own.
-    header = _trimmed(text, Block("paragraph", asked.start(), q_start, askers_party, section, askers, "question",
-                                  None, "member", asked_how))
-    questions = _items(text, q_start, answered.start() if answered else limit, "question", askers_party, askers)
-    out = [header] + [replace(b, section=section, speaker_role="member", attribution=asked_how) for b in questions]
+    # The heading ("Vragen van het lid X (Party) over …") is the askers' text too, and says what the
+    # questions are about: it opens the first question's passage.
+    questions = _items(text, asked.start(), answered.start() if answered else limit, "question", askers_party,
+                       askers, first_from=q_start)
+    out = [replace(b, section=section, speaker_role="member", attribution=asked_how) for b in questions]
     if answered:
         minister = " ".join(re.sub(r",\s*$", "", answered.group("who")).split())
         answer_how = f"answer: {' '.join(text[answered.start():answered.end()].split())[:120]}"

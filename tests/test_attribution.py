@@ -157,7 +157,7 @@ ANTWOORD van de heer Drees, Minister van Verkeer en Waterstaat. (Ingezonden 1 no
 def test_several_sets_of_written_questions_on_one_page(tmp_path):
     doc, chunks = parse_text(tmp_path, ANHANGSEL)
     heading = next(c for c in chunks if c.text.startswith("VRAGEN van de heer Dusarduijn"))
-    assert (heading.party, heading.speaker, heading.role) == ("KVP", "Dusarduijn", "question")
+    assert (heading.party, heading.speaker, heading.role, heading.qa) == ("KVP", "Dusarduijn", "question", 1)
     q2 = next(c for c in chunks if "Welke belangen" in c.text)
     assert (q2.party, q2.qa, q2.role) == ("KVP", 2, "question")
     a1 = next(c for c in chunks if "Tijdens de bedoelde persconferentie" in c.text)

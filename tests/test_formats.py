@@ -144,7 +144,9 @@ def test_written_questions_are_linked_to_their_answers(shared_corpus):
     answers = {c.qa: c for c in chunks if c.role == "answer" and c.qa}
     assert {1, 2, 3} <= set(questions) and {1, 2, 3} <= set(answers)
     assert questions[1].party == "GroenLinks" and questions[1].speaker == "Oedayraj Singh Varma"
-    assert questions[1].text.startswith("1 Bestaat tandheelkundig amalgaam")
+    # the heading opens question 1's passage: it says what the questions are about
+    assert questions[1].text.startswith("Vragen van het lid Oedayraj Singh Varma (GroenLinks) over tandheelkundig")
+    assert "(Ingezonden 10 november 1994) 1 Bestaat tandheelkundig amalgaam" in questions[1].text
     assert answers[1].speaker == "minister Borst-Eilers" and answers[1].party is None
     assert answers[1].text.startswith("1 Ja, tandheelkundig zilveramalgaam bestaat")
 
@@ -153,9 +155,9 @@ def test_bundled_written_questions_with_dotted_party():
     doc, chunks = parse(BUNDLED / "sgd-0000011416.txt")
     questions = [c for c in chunks if c.role == "question"]
     assert questions and {c.party for c in questions} == {"CDA"}
-    # The heading "Vragen van de leden … (beiden CDA) over …" is the askers' passage too, before question 1.
+    # The heading "Vragen van de leden … (beiden CDA) over …" is the askers' text too: it opens question 1.
     assert questions[0].text.startswith("Vragen van de leden Krajenbrink en Vreugdenhil (beiden CDA) over")
-    assert questions[0].qa is None and questions[1].qa == 1
+    assert questions[0].qa == 1 and questions[1].qa == 2
     assert {q.speaker for q in questions} == {"Krajenbrink en Vreugdenhil"}
     assert all(q.attribution.startswith("written questions: Vragen van de leden") for q in questions)
 
