@@ -94,7 +94,7 @@ def make_filters(parties=(), doc_ids=(), types=(), since: str | None = None, unt
 
 _GOVERNMENT = re.compile(r"\b(?:minister\w*|staatssecretaris\w*|bewinds\w+|regering|kabinet|government|cabinet|"
                          r"antwoord\w*|answer\w*|repl(?:y|ied|ies)|respond\w*|reageerde)\b", re.I)
-_YEAR = re.compile(r"(?<![\w.,/-])(1[89]\d\d|20\d\d)(?![\w.,/]\d)")
+_YEAR = re.compile(r"(?<![\w.,/])(1[89]\d\d|20\d\d)(?![\w.,/]\d)")
 
 
 def years_in(text: str) -> tuple[int, ...]:

@@ -1,0 +1,66 @@
+"""Years and government questions: what a question says about when and whom it asks, used as preferences."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag import retriever
+from rag.collection import Collection
+from rag.indexer import build_index
+from rag.query import parse_question, years_in
+
+
+@pytest.mark.parametrize("question, years", [
+    ("Wat vroeg de PvdA in 1975 over de huren?", (1975,)),
+    ("Under the 1920-1921 hunting bill, how could rabbits be hunted?", (1920, 1921)),
+    ("What did Haas-Berger (1986) ask?", (1986,)),
+    ("Wat staat in Kamerstuk 32317-989 over 3.000 plekken?", ()),
+    ("Hoeveel kost 1,5 miljard of 2.500 euro?", ()),
+])
+def test_years_named_in_a_question(question, years):
+    assert years_in(question) == years
+
+
+def test_government_questions_are_recognised():
+    assert parse_question("What did the minister answer about the dikes?").wants_government
+    assert parse_question("Wat antwoordde de staatssecretaris over de huren?").wants_government
+    assert not parse_question("Wat vroeg de PvdA over de huren?").wants_government
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, ):
+    from rag.embedding import FakeEmbedder
+
+    folder = tmp_path_factory.mktemp("dated")
+    for name, year in (("a", 1950), ("b", 1975), ("c", 1990)):
+        text = f"De leden van de PvdA-fractie vroegen in dit jaar naar de huren van woningen en de huursubsidie {name}."
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{name}.txt.json").write_text(json.dumps({"date": f"{year}-05-01"}), encoding="utf-8")
+    (folder / "m.txt").write_text("MEMORIE VAN ANTWOORD\n\nDe Minister antwoordde dat de huren van woningen in 1975 "
+                                  "niet verder zullen stijgen dan de inflatie.\n", encoding="utf-8")
+    (folder / "m.txt.json").write_text(json.dumps({"date": "1975-06-01"}), encoding="utf-8")
+    index = tmp_path_factory.mktemp("dated-index")
+    build_index([folder], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
+def test_documents_of_the_named_year_are_preferred(dated, monkeypatch):
+    query = parse_question("Wat vroeg de PvdA in 1975 over de huren van woningen?")
+    in_window = {dated.chunks[r].doc_id for r in retriever.preferred_rows(dated, query)}
+    assert in_window == {"b"}  # the party filter holds; 1974-1976 only
+    monkeypatch.setattr(retriever, "YEAR_BONUS", 1.0)
+    assert retriever.search(dated, query, 3)[0].chunk.doc_id == "b"
+    monkeypatch.setattr(retriever, "YEAR_BONUS", 0.0)
+    plain = retriever.search(dated, query, 3)
+    assert {h.chunk.doc_id for h in plain} == {"a", "b", "c"}  # a preference, not a filter
+    dense = retriever.search(dated, query, 3, mode="dense")
+    assert {h.chunk.doc_id for h in dense} == {"a", "b", "c"}  # plain dense stays plain
+
+
+def test_a_question_about_the_answer_prefers_the_government(dated, monkeypatch):
+    query = parse_question("Wat antwoordde de minister over de huren van woningen?")
+    monkeypatch.setattr(retriever, "GOVERNMENT_BONUS", 1.0)
+    first = retriever.search(dated, query, 4)[0].chunk
+    assert first.doc_id == "m" and first.speaker_role == "minister"
