@@ -47,7 +47,9 @@ def coverage(query: Query, chunk: Chunk) -> float:
     words = tokenize([query.text])[0]
     if not words:
         return 0.0
-    passage = set(tokenize([chunk.embed_text])[0])
+    # The passage with its speaker, party and section, not its document's title: a title shared by
+    # every passage of a paper says nothing about whether this one answers.
+    passage = set(tokenize([f"{who(chunk)} {chunk.section} {chunk.text}"])[0])
     found = 0
     for word in dict.fromkeys(words):
         renderings = set(tokenize(dutch_terms(word))[0]) if dutch_terms(word) else set()

@@ -32,7 +32,8 @@ _CAP = r"[A-ZÀ-Ý][\wÀ-ÿ'’]+(?:-(?:(?:de|van|der)[ \t])?[A-ZÀ-Ýa-z][\wÀ-
 # A surname: particles, then a capitalised word (OCR may lower the first letter after a particle:
 # "Van lersel"), optionally a second capitalised word ("De Hoop Scheffer"). Initials are dropped.
 NAME = (rf"(?:(?:[A-Z]\.[ \t]?)+,?[ \t]*)?(?P<name>(?:(?:{_PARTICLE}[ \t]+)+[a-z][\w'’]{{2,}}\b|(?:{_PARTICLE}[ \t]+)*{_CAP})"
-        rf"(?:[ \t]+(?!(?:en|in|op|het|de|van|EN|IN|OP|HET|DE|VAN)\b){_CAP})?)")
+        rf"(?:[ \t]+(?:(?:van|de|der|den|ter|te)[ \t]+)+{_CAP}|[ \t]+(?!(?:en|in|op|het|de|van|EN|IN|OP|HET|DE|VAN)\b)"
+        rf"{_CAP})?)")
 # A party in parentheses, as members are listed: "(CDA)", "(C.D.A.)", "(beiden D66)", "(WD)".
 PARTY_IN_PARENS = r"\(\s*(?:(?:beiden|beide|allen)\s+)?(?P<party>[^()\n]{1,30}?)\s*\)"
 MEMBER_WITH_PARTY = re.compile(NAME + r",?\s*" + PARTY_IN_PARENS)

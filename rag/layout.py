@@ -296,8 +296,14 @@ def _unwrapped_paragraphs(lines: list[Line]) -> list[list[Line]]:
     return paragraphs
 
 
+# The standing heading of every Aanhangsel page: page furniture, not anybody's text.
+BOILERPLATE = re.compile(r"^\s*(?:Vragen gesteld door|VRAGEN door|Vragen door) de leden der Kamer", re.I)
+
+
 def _classify(lines: list[Line], seen_body: bool) -> RawBlock:
     text = " ".join(line.text.strip() for line in lines)
+    if BOILERPLATE.match(text):
+        return RawBlock("front", lines)
     if len(lines) == 1 and PARTY_HEADING.match(text):
         return RawBlock("party", lines)
     if len(lines) == 1 and PART_HEADING.match(text) and seen_body:

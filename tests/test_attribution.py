@@ -87,6 +87,9 @@ def test_members_in_reads_name_party_pairs_and_drops_clashes():
     assert found[name_key("Van der Heijden")] == ("Van der Heijden", "CDA")
     assert name_key("Kamp") not in found  # one name, two parties: no answer rather than a wrong one
     assert name_key("Van lersel") == name_key("Van Iersel")
+    middle = members_in("Mevrouw Rempt-Halmmans de Jongh (V.V.D.) haalde aan; Gualthérie van Weezel (CDA) zei.")
+    assert middle[name_key("Rempt-Halmmans de Jongh")][1] == "VVD"
+    assert middle[name_key("Gualthérie van Weezel")][1] == "CDA"
 
 
 def test_member_table_answers_within_its_period_and_only_when_unambiguous():
@@ -156,6 +159,8 @@ ANTWOORD van de heer Drees, Minister van Verkeer en Waterstaat. (Ingezonden 1 no
 
 def test_several_sets_of_written_questions_on_one_page(tmp_path):
     doc, chunks = parse_text(tmp_path, ANHANGSEL)
+    # the standing heading of every Aanhangsel page is nobody's passage
+    assert not any(c.text.startswith("VRAGEN door de leden der Kamer") for c in chunks)
     heading = next(c for c in chunks if c.text.startswith("VRAGEN van de heer Dusarduijn"))
     assert (heading.party, heading.speaker, heading.role, heading.qa) == ("KVP", "Dusarduijn", "question", 1)
     q2 = next(c for c in chunks if "Welke belangen" in c.text)
