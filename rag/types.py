@@ -143,6 +143,8 @@ class Chunk:
         context = " – ".join(x for x in (who, self.section) if x)
         year = (self.date or "")[:4]
         document = f"{self.title} ({year})" if year and year not in self.title else self.title
+        if self.section and (self.title in self.section or self.section in self.title):
+            document = ""  # an agenda item's debate: its title is the section already
         return "\n".join(x for x in (document, context, self.text) if x)
 
 

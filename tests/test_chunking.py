@@ -75,3 +75,15 @@ def test_verbatim_invariant_holds_for_any_layout(pages, max_words):
         assert doc.text[chunk.start:chunk.end] == chunk.text
         assert chunk.text.strip() == chunk.text and chunk.text
         assert 1 <= chunk.page <= chunk.page_end <= len(pages)
+
+
+def test_embed_text_does_not_repeat_a_title_that_is_the_section():
+    from rag.types import Chunk
+
+    debate = Chunk("x", "h", "Dank u wel, voorzitter.", 0, 23, "PvdA", "Nederlandse economie na de brexit", 1, 1,
+                   title="Nederlandse economie na de brexit", date="2018-04-05", speaker="De heer Moorlag")
+    assert debate.embed_text == ("De heer Moorlag (PvdA) – Nederlandse economie na de brexit\n"
+                                 "Dank u wel, voorzitter.")
+    paper = Chunk("y", "s", "Deze leden vroegen naar de huren.", 0, 33, "CDA", "Artikel 3", 1, 1,
+                  title="Verslag – Wijziging van de Huurwet", date="1975-02-01")
+    assert paper.embed_text.split("\n")[0] == "Verslag – Wijziging van de Huurwet (1975)"
