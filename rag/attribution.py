@@ -41,9 +41,9 @@ _HONORIFIC = r"(?:De heer|de heer|Mevrouw|mevrouw|Mevr\.|Mej\.|Mejuffrouw|De Hee
 _SPEECH = (r"(?:merkte|merkten|vroeg|vroegen|wees|wezen|stelde|zei|sprak|betoogde|deelde|achtte|meende|vond|"
            r"verklaarde|bepleitte|drong|informeerde|pleitte|bracht|gaf|toonde|sloot|herinnerde|constateerde|"
            r"betreurde|kon|wilde|juichte|onderschreef|was|had|is|heeft|hield|zag|legde|ging|noemde|hoopte|"
-           r"benadrukte|onderstreepte|signaleerde|verwees|vreesde|wenste|stemde|kwam|uitte|maakte|sprak|"
-           r"verzocht|onderkende|ondersteunde|steunde|nam|vestigde|memoreerde|concludeerde|stond|tekende|"
-           r"antwoordde|zette|liet|twijfelde|begreep|vroeg|erkende|sloot|diende|gaf)")
+           r"benadrukte|onderstreepte|signaleerde|verwees|vreesde|wenste|stemde|kwam|uitte|maakte|verzocht|"
+           r"onderkende|ondersteunde|steunde|nam|vestigde|memoreerde|concludeerde|stond|tekende|antwoordde|"
+           r"zette|liet|twijfelde|begreep|erkende|diende)")
 SPEAKER_OPENS = re.compile(rf"{_HONORIFIC}\s+{NAME}\s*(?:,\s*)?(?:{PARTY_IN_PARENS})?(?P<after>[^\n]{{0,60}})")
 FRACTION_OPENS = re.compile(
     r"(?:Ook\s+|Voorts\s+|Tevens\s+)?(?:[Dd]e\s+)?(?:leden\s+(?:van\s+de|der|behorende\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:de|het)\s+"
