@@ -19,13 +19,13 @@ from rag.parties import canonical_party, find_parties
 from rag.types import Block
 
 ASKED = re.compile(
-    r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
-    r"(?P<who>[^\n]{3,300}?)\s+(?:over|inzake|betreffende|be-\s?treffende|in verband met|naar aanleiding van|"
+    r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|den heer|de heeren|de heren|mevrouw|mejuffrouw|"
+    r"de dames?)\s+(?P<who>[^\n]{3,300}?)\s+(?:over|inzake|betreffende|be-\s?treffende|in verband met|naar aanleiding van|"
     r"met betrekking tot|omtrent|aangaande|ter zake van)\s")
 # OCR can break the word after the askers ("betref fen-de"): then the askers end at their party.
 ASKED_BY_PARTY = re.compile(
-    r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|de heren|mevrouw|mejuffrouw|de dames?)\s+"
-    r"(?P<who>[^\n()]{3,150}\([^()\n]{1,30}\))")
+    r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|den heer|de heeren|de heren|mevrouw|mejuffrouw|"
+    r"de dames?)\s+(?P<who>[^\n()]{3,150}\([^()\n]{1,30}\))")
 SUBMITTED = re.compile(r"\([Il]n-?\s?gez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
 ANSWERED = re.compile(
     r"(?:Antwoord|ANTWOORD|Mededeling|MEDEDELING) van (?:de heer |mevrouw |mejuffrouw |de )?"
@@ -96,7 +96,13 @@ def split_questions_and_answers(text: str, blocks: list[Block]) -> list[Block]:
         # Questions whose answer is not on these pages are still the askers' (answered = None).
         sets.append((asked, q_start, ANSWERED.search(text, q_start, limit), limit))
         pos = limit if following else len(text)
-    if not any(answered for _, _, answered, _ in sets):
+    if not sets:
+        return blocks
+    # Without any answer, only a heading that opens a paragraph (as in an Aanhangsel) is taken for
+    # written questions: "Vragen van het lid X over …" in running text is somebody quoting them.
+    if not any(answered for _, _, answered, _ in sets) and not all(
+            asked.start() == 0 or text[asked.start() - 1] == "\n" or SUBMITTED.search(text, asked.end(), q_start + 1)
+            for asked, q_start, _, _ in sets):
         return blocks
     out = [b for b in blocks if b.end <= sets[0][0].start()]
     for asked, q_start, answered, limit in sets:
