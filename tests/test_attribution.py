@@ -249,3 +249,18 @@ def test_real_model_answers_a_fraction_question_from_an_ocr_verslag(historic_ind
 
     answer = Assistant(historic_index, chat_model=False).ask("What did the CDA ask about tenants in the big cities?", k=3)
     assert answer.hits[0].chunk.party == "CDA" and "huurders in de grote steden" in answer.hits[0].chunk.text
+
+
+def test_written_questions_without_an_answer_on_the_page(tmp_path):
+    doc, chunks = parse_text(tmp_path, (
+        "Aanhangsel van de Handelingen\n\n"
+        "Vragen van den heer Kortenhorst (R.K.) in verband met de heffing voor een vergunning krachtens de "
+        "Rivierenwet te Helmond. (Ingezonden 23 Augustus 1930.)\n\n"
+        "I. Is het den Minister bekend, dat van eenige fabrikanten te Helmond een som gelds wordt geëischt?\n"), "a.txt")
+    first = next(c for c in chunks if "fabrikanten te Helmond een som" in c.text)
+    assert (first.speaker, first.role) == ("Kortenhorst", "question")
+    # quoted in running text, without an answer, "Vragen van het lid …" does not make a paper written questions
+    doc, chunks = parse_text(tmp_path, (
+        "MEMORIE VAN ANTWOORD\n\nDe ondergetekende verwijst naar de beantwoording. Vragen van het lid Van der Spek "
+        "over de kerncentrale zijn eerder beantwoord, zodat hier kan worden volstaan met een verwijzing.\n"), "b.txt")
+    assert all(c.role is None and c.party is None for c in chunks)
