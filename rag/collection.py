@@ -22,10 +22,11 @@ from rag.store import DocRecord, chunk_from_json, iter_jsonl, read_manifest, reb
 from rag.types import Chunk
 
 
-# Forms of address and offices before a member's name ("De heer Graus", "Minister De Jonge").
-# How a party filter treats passages without a party: "strict" (only the party's own) or "mentions"
-# (also those that name the party); measured on the historic questions (README, "Retrieval quality").
+# How a party named in a question treats passages without a party: "strict" (only the party's own)
+# or "mentions" (also those that name the party); measured on the historic questions (README,
+# "Retrieval quality"). A party filter the user sets is always strict.
 PARTY_POLICY = os.environ.get("RAG_PARTY_POLICY", "mentions")
+# Forms of address and offices before a member's name ("De heer Graus", "Minister De Jonge").
 _TITLES = re.compile(r"^(?:(?:de heer|mevrouw|mr\.?|dr\.?|minister(?:-president)?|staatssecretaris|"
                      r"de voorzitter|voorzitter)\s+)+", re.I)
 
@@ -127,13 +128,25 @@ class Collection:
             "type": np.array([(c.doc_type or "").lower() for c in self.chunks], dtype=object),
             "date": np.array([c.date or "" for c in self.chunks], dtype=object),
             "speaker": np.array([c.speaker or "" for c in self.chunks], dtype=object),
+            "year": np.array([int(c.date[:4]) if c.date and c.date[:4].isdigit() else -1 for c in self.chunks]),
         }
+
+    def rows_in_years(self, filters, first: int, last: int) -> np.ndarray:
+        """Rows matching the filters whose document is dated in the years first…last."""
+        year = self._columns["year"]
+        mask = (year >= first) & (year <= last)
+        rows = self.rows_where(filters)
+        if rows is not None:
+            inside = np.zeros(len(self.chunks), dtype=bool)
+            inside[rows] = True
+            mask &= inside
+        return np.flatnonzero(mask)
 
     def _party_rows(self, parties: tuple[str, ...], named_in_question: bool) -> np.ndarray:
         """Mask of the passages a party filter admits: the parties' own; for parties named in the
-        question and with `PARTY_POLICY` "mentions", also the passages nobody is credited with that name one of the parties (a
-        minister's answer to "de vragen van de CDA-fractie", a contribution whose party the text
-        does not state); the answer labels those as not attributed."""
+        question and with `PARTY_POLICY` "mentions", also the passages nobody is credited with that
+        name one of them (a minister's answer to "de vragen van de CDA-fractie", a contribution whose
+        party the text does not state); the answer labels those as not attributed."""
         soft = named_in_question and PARTY_POLICY == "mentions"
         cache = self.__dict__.setdefault("_party_masks", {})
         if (parties, soft) not in cache:

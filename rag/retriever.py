@@ -51,7 +51,7 @@ class Candidates:
     lexical: np.ndarray  # BM25 score per row (0 = no query term)
     dense_order: list[int]  # rows by dense score, best first (top n)
     lexical_order: list[int]  # rows by BM25 score, best first (top n, score > 0)
-    preferred: np.ndarray | float = 0.0  # 1.0 per row from the years the question names
+    in_years: np.ndarray | float = 0.0  # 1.0 per row from the years the question names
     government: np.ndarray | float = 0.0  # 1.0 per row a minister or the government speaks in
 
 
@@ -114,8 +114,7 @@ def preferred_rows(collection: Collection, query: Query) -> np.ndarray | None:
     question names; None when it names none (or a date filter is given: then that rules)."""
     if not query.years or query.filters.since or query.filters.until:
         return None
-    lo, hi = min(query.years) - YEAR_WINDOW, max(query.years) + YEAR_WINDOW
-    return collection.rows_where(replace(query.filters, since=str(lo), until=str(hi)))
+    return collection.rows_in_years(query.filters, min(query.years) - YEAR_WINDOW, max(query.years) + YEAR_WINDOW)
 
 
 def _minmax(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -159,7 +158,7 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
         return [(row, float(c.lexical[np.searchsorted(c.rows, row)])) for row in c.lexical_order]
     if fusion == "rrf":
         return rrf([r for r in (c.dense_order, c.lexical_order) if r])
-    scores = convex(c) + YEAR_BONUS * c.preferred + GOVERNMENT_BONUS * c.government
+    scores = convex(c) + YEAR_BONUS * c.in_years + GOVERNMENT_BONUS * c.government
     order = np.lexsort((c.rows, -scores))  # ties: lower row (earlier in the corpus) first
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 
