@@ -1,7 +1,9 @@
 """Chunking: Document → Chunks. A chunk is a body paragraph inside one party section; a long
 paragraph is split at sentence bounds into near-equal parts, and a fragment shorter than
 `min_words` (an OCR line, a table row) is joined with the paragraphs after it that share its
-context (party, section, speaker, question). Invariant: chunk.text == doc.text[chunk.start:chunk.end]."""
+context (party, section, speaker, question). OCR debris is left out, and no passage is a mere
+fragment (fewer than `FRAGMENT_WORDS` words or `MIN_CHARS` letters): it joins a neighbour.
+Invariant: chunk.text == doc.text[chunk.start:chunk.end]."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     chunks: list[Chunk] = []
     for first, last in _without_fragments(doc, _groups(doc, settings.min_words)):
         for start, end in _split(doc.text, first.start, last.end, settings.max_words):
-            if sum(c.isalpha() for c in doc.text[start:end]) >= MIN_CHARS:  # a page of only numbers: nothing to find
+            if _letters(doc.text[start:end]) >= MIN_CHARS:  # a page of only numbers: nothing to find
                 chunks.append(_make_chunk(doc, start, end, first))
     return chunks
 
@@ -75,9 +77,10 @@ def _debris(text: str) -> bool:
 
 def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[Block, Block]]:
     """(first, last) block of each passage; a run shorter than `FRAGMENT_WORDS` words or without
-    `MIN_CHARS` letters (a list of numbers), too short to mean anything alone, joins a neighbour of the same party, section and speaker if there is one,
-    else, when it is nobody's (OCR debris, a stray line), the one before it. Its text stays in the
-    index. A short contribution of a speaker or party of its own stays a passage."""
+    `MIN_CHARS` letters (a list of numbers), too short to mean anything alone, joins a neighbour of
+    the same party, section and speaker if there is one, else, when it is nobody's (OCR debris, a
+    stray line), the one before it. Its text stays in the index. A short contribution of a speaker
+    or party of its own stays a passage."""
     spans = [[g[0], g[-1]] for g in groups]
     i = 0
     while len(spans) > 1 and i < len(spans):
@@ -89,8 +92,7 @@ def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[B
         before = i > 0 and _context(spans[i - 1][1])[:3] == context
         after = i + 1 < len(spans) and _context(spans[i + 1][0])[:3] == context
         # Nobody's fragment, or one without real words ("Ja.", "[lO."), joins whatever stands next to it.
-        loose = (first.party is None and first.speaker is None) or \
-            sum(c.isalpha() for c in doc.text[first.start:last.end]) < MIN_CHARS
+        loose = (first.party is None and first.speaker is None) or _letters(doc.text[first.start:last.end]) < MIN_CHARS
         if not (before or after or loose):
             i += 1  # a short contribution of its own (a party's one sentence) stays its own passage
             continue
@@ -139,7 +141,11 @@ def _join_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
 
 def _short(text: str, s: int, e: int) -> bool:
     part = text[s:e]
-    return len(part.split()) < FRAGMENT_WORDS or sum(c.isalpha() for c in part) < MIN_CHARS
+    return len(part.split()) < FRAGMENT_WORDS or _letters(part) < MIN_CHARS
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
 
 
 def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:

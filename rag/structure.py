@@ -6,8 +6,8 @@ blocks that already know their party, speaker and section. Then, for both:
   ("I Vragen …", "II Reactie van de minister …") closes it, a subheading sets the section; a part
   heading directly followed by another part heading is a stray (the "II Reactie …" that PDF
   extraction puts near the top) and changes nothing;
-- outside any party contribution, a paragraph that opens with "De leden van de X-fractie" is X's,
-  up to the next sentence that opens with another party's members (the historic verslagen);
+- outside any party contribution, who speaks is read from the text (`rag.attribution`: "De leden
+  van de X-fractie …", "De heer Y (X) merkte op …", a motion's submitter, the minister, the chair);
 - written questions with their answers are split into numbered questions and answers, linked by
   number (`rag.written_questions`).
 """
