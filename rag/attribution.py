@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.parties import canonical_party
 from rag.sentences import sentence_spans
@@ -83,6 +84,7 @@ def _clean_name(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
+@lru_cache(maxsize=4)  # structure and the index build ask for the same document's table in turn
 def members_in(text: str) -> dict[str, tuple[str, str]]:
     """Members named with their party in `text` ("Beinema (C.D.A.)", Samenstelling lists):
     name key → (name, canonical party). A name seen with two parties is left out."""
@@ -220,12 +222,10 @@ def _voiced(block: Block, voice: _Voice | None) -> Block:
 
 def resolve_from_document(text: str, blocks: list[Block]) -> list[Block]:
     """Blocks whose named member has no party get it from the document's own "Name (Party)" mentions."""
-    members = None
     out = []
     for b in blocks:
         if b.speaker and b.party is None and b.speaker_role in (None, "member"):
-            members = members if members is not None else members_in(text)
-            known = _lookup(members, b.speaker)
+            known = _lookup(members_in(text), b.speaker)
             if known:
                 b = replace(b, party=known[1], speaker_role="member",
                             attribution=f"member table of this document: {known[0]} ({known[1]})")

@@ -213,7 +213,8 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
         if isinstance(entry, DocRecord):
             for row in prev_rows.get(entry.doc_id, ()):
                 c = previous.chunks[row]
-                if c.speaker and c.party and not (c.attribution or "").startswith(INDEX_TABLE):
+                from_index = (c.attribution or "").startswith(INDEX_TABLE)
+                if c.speaker and c.party and c.speaker_role == "member" and not from_index:
                     members.add(c.speaker, c.party, year)
         else:
             for b in entry.blocks:
@@ -292,7 +293,7 @@ def _with_index_party(chunk: Chunk, members: MemberTable) -> Chunk:
     if found is None:
         return replace(chunk, party=None, attribution="member named, party unknown") if from_index else chunk
     party, how = found
-    return replace(chunk, party=party, speaker_role="member", attribution=how)
+    return replace(chunk, party=party, attribution=how)
 
 
 def _unique_id(path: Path, used) -> str:

@@ -83,7 +83,7 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     if bm25 is not None:
         lexical_order = _top(bm25[rows] if not all_rows else bm25, rows, n, positive_only=True)
     extra: set[int] = set()
-    preferred = preferred_rows(collection, query) if mode == "hybrid" else None
+    preferred = preferred_rows(collection, query, rows) if mode == "hybrid" else None
     if preferred is not None and len(preferred):
         if qv is not None:
             extra.update(_top(np.asarray(collection.vectors[preferred]) @ qv, preferred, n, positive_only=False))
@@ -109,12 +109,16 @@ def _government(chunk) -> bool:
     return chunk.speaker_role == "minister" or (chunk.speaker_role is None and chunk.doc_type in GOVERNMENT_TYPES)
 
 
-def preferred_rows(collection: Collection, query: Query) -> np.ndarray | None:
-    """Rows inside the query's filters from documents dated within `YEAR_WINDOW` of a year the
-    question names; None when it names none (or a date filter is given: then that rules)."""
+def preferred_rows(collection: Collection, query: Query, rows: np.ndarray | None = None) -> np.ndarray | None:
+    """Rows inside the query's filters (`rows`, if the caller has them) from documents dated within
+    `YEAR_WINDOW` of a year the question names; None when it names none (or a date filter is given:
+    then that rules)."""
     if not query.years or query.filters.since or query.filters.until:
         return None
-    return collection.rows_in_years(query.filters, min(query.years) - YEAR_WINDOW, max(query.years) + YEAR_WINDOW)
+    if rows is None:
+        rows = collection.rows_where(query.filters)
+        rows = np.arange(len(collection.chunks)) if rows is None else rows
+    return collection.rows_in_years(rows, min(query.years) - YEAR_WINDOW, max(query.years) + YEAR_WINDOW)
 
 
 def _minmax(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
