@@ -101,7 +101,7 @@ def judge(hits: list[Hit], query: Query, rule: Judge, margin: float = 0.0) -> st
     return "party_missing" if query.parties else "not_found"
 
 
-def _block(quotes: list[Quote], parties: tuple[str, ...] = ()) -> list[str]:
+def _block(quotes: list[Quote], parties: tuple[str, ...] = (), members: tuple[str, ...] = ()) -> list[str]:
     lines: list[str] = []
     by_party: dict[str, list[Quote]] = {}
     for quote in quotes:
@@ -109,6 +109,10 @@ def _block(quotes: list[Quote], parties: tuple[str, ...] = ()) -> list[str]:
         if parties and quote.party is None:
             # Admitted by the party filter because it names the party, not because it is the party's.
             label = f"{label} – niet toegeschreven aan {', '.join(parties)}; de passage noemt de partij"
+        elif members and not any(name in (quote.speaker or "") for name in members):
+            # Admitted because its document names the member, not because the member speaks in it.
+            label = f"{label} – niet toegeschreven aan {', '.join(members)}; het stuk noemt " \
+                    f"{'dit lid' if len(members) == 1 else 'deze leden'}"
         by_party.setdefault(label, []).append(quote)
     for name, group in by_party.items():
         lines.append(f"**{name}**")
@@ -128,7 +132,7 @@ def compose_answer(query: Query, hits: list[Hit], quotes: list[Quote], status: s
     the answer's own when found, the other parties' closest when the named party has none."""
     lines: list[str] = [summary, ""] if summary else []
     if status == "found":
-        lines += _block(quotes, query.parties)
+        lines += _block(quotes, query.parties, query.filters.speakers)
     elif status == "party_missing":
         parties = ", ".join(query.parties)
         lines.append(f"No passage from {parties} matches this question.")

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.parties import canonical_party
+from rag.parties import canonical_party, party_in
 from rag.sentences import sentence_spans
 from rag.types import INDEX_TABLE, Block
 
@@ -272,7 +272,7 @@ class MemberTable:
             years: list[int] = []
             for (party, y), n in entries.items():
                 if year is None or y is None or abs(y - year) <= self.window:
-                    votes[party] += n
+                    votes[party_in(party, year)] += n
                     if y is not None:
                         years.append(y)
             if votes:

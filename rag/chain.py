@@ -24,7 +24,7 @@ from rag.collection import Collection
 from rag.query import Filters, make_filters, parse_question
 from rag.quotes import quotes_for, verify_quote
 from rag.rerank import NoReranker, Reranker
-from rag.retriever import Mode, search_with_margin
+from rag.retriever import Mode, search_with_margin, with_members
 from rag.types import Chunk, Hit
 
 
@@ -51,7 +51,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
         filters = x.get("filters") or Filters()
         if isinstance(filters, dict):
             filters = make_filters(**filters)
-        return parse_question(x["question"], filters)
+        return with_members(collection, parse_question(x["question"], filters))
 
     def retrieve(x: dict) -> Retrieval:
         query, n = x["query"], x.get("k") or k

@@ -27,8 +27,15 @@ from rag.types import Chunk
 # "Retrieval quality"). A party filter the user sets is always strict.
 PARTY_POLICY = os.environ.get("RAG_PARTY_POLICY", "mentions")
 # Forms of address and offices before a member's name ("De heer Graus", "Minister De Jonge").
-_TITLES = re.compile(r"^(?:(?:de heer|mevrouw|mr\.?|dr\.?|minister(?:-president)?|staatssecretaris|"
-                     r"de voorzitter|voorzitter)\s+)+", re.I)
+_TITLES = re.compile(r"^(?:(?:de heer|den heer|de heeren|de heren|heeren|heren|mevrouw|mr\.?|dr\.?|ir\.?|"
+                     r"minister(?:-president)?s?|staatssecretaris|de voorzitter|voorzitter)\s+)+", re.I)
+# Where a speaker line goes on past the names: an office ("…, Minister van Onderwijs, Kunsten en
+# Wetenschappen") or a subject ("Wijnkoop betreffende …").
+_OFFICE = re.compile(r",?\s+(?:[Mm]inisters?\b|[Ss]taatssecretaris|betreffende|in verband met|in zake|inzake|over|"
+                     r"naar aanleiding)\b")
+# A name: initials, particles and capitalised words ("G. M. P. Cornelissen", "Van der Goes van Naters").
+_NAME = re.compile(r"(?:[A-Z]\.\s?)*(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t)\s+)*"
+                   r"[A-ZÀ-Ý][\w'’-]+(?:[\s-]+(?:(?:van|de|der|den|ter|ten|het)\s+)*[A-ZÀ-Ý][\w'’-]+)*")
 
 
 @dataclass
@@ -151,14 +158,36 @@ class Collection:
             cache[parties, soft] = mask
         return cache[parties, soft]
 
+    def speaker_rows(self, names: tuple[str, ...]) -> np.ndarray:
+        """Mask of the passages one of the named members speaks or asks in."""
+        cache = self.__dict__.setdefault("_speaker_masks", {})
+        if names not in cache:
+            cache[names] = np.array([any(name in s for name in names) for s in self._columns["speaker"]])
+        return cache[names]
+
+    def _member_scope(self, names: tuple[str, ...]) -> np.ndarray:
+        """Mask of the passages of the documents in which one of the named members speaks or is named:
+        a member's letter, motion or question is often credited to nobody (signed at the end, "de
+        ondergetekende"), so the documents that name the member are searched, their own passages
+        preferred by retrieval (`rag.retriever.MEMBER_BONUS`)."""
+        cache = self.__dict__.setdefault("_member_scopes", {})
+        if names not in cache:
+            # Signatures are in capitals ("J. LUNS.") and often outside every passage: search the documents.
+            forms = {form for name in names for form in (name, name.upper())}
+            pattern = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(map(re.escape, sorted(forms))))
+            docs = {d for d, s in zip(self._columns["doc_id"], self.speaker_rows(names)) if s}
+            docs |= {doc_id for doc_id, record in self.documents.items() if pattern.search(record.text)}
+            cache[names] = np.isin(self._columns["doc_id"], list(docs))
+        return cache[names]
+
     @cached_property
     def member_names(self) -> re.Pattern | None:
         """A pattern finding the names of the members who speak or ask in the indexed passages."""
         names = set()
         for speaker in set(self._columns["speaker"]):
-            for person in re.split(r",\s*|\s+en\s+", speaker):
+            for person in re.split(r",\s*|\s+en\s+", _OFFICE.split(speaker)[0]):
                 name = _TITLES.sub("", person).strip()
-                if len(name) >= 4 and name[0].isupper() and name.lower() != "voorzitter":
+                if len(name) >= 4 and _NAME.fullmatch(name) and name.lower() != "voorzitter":
                     names.add(name)
         if not names:
             return None
@@ -177,7 +206,7 @@ class Collection:
             if values:
                 mask &= np.isin(cols[column], list(values))
         if filters.speakers:
-            mask &= np.array([any(name in s for name in filters.speakers) for s in cols["speaker"]])
+            mask &= self._member_scope(tuple(filters.speakers))
         if filters.since or filters.until:
             dates = cols["date"]
             has = dates != ""

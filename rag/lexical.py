@@ -1,4 +1,5 @@
-"""The lexical side: BM25 (bm25s) over Dutch-stemmed tokens without Dutch or English stop words."""
+"""The lexical side: BM25 (bm25s) over Dutch-stemmed tokens without Dutch or English stop words;
+historic spellings are folded to today's before stemming (`rag.spelling`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Sequence
 
 import numpy as np
 
-BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en+question-words-2"}
+from rag.spelling import SPELLING_VERSION, modern
+
+BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": f"dutch+{SPELLING_VERSION}",
+                 "stopwords": "nl+en+question-words-2"}
 
 
 # English function words and the verbs of asking: staff ask in English about Dutch text, and
@@ -40,7 +44,8 @@ def _stopwords() -> tuple[str, ...]:
 def _stemmer():
     import Stemmer
 
-    return Stemmer.Stemmer(BM25_SETTINGS["stemmer"])
+    stemmer = Stemmer.Stemmer("dutch")
+    return lambda words: stemmer.stemWords([modern(w) for w in words])
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

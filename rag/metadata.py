@@ -15,7 +15,15 @@ from rag.written_questions import ASKED
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     "januari februari maart april mei juni juli augustus september oktober november december".split())}
-_DATE_NL = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(1[89]\d\d|20\d\d)\b", re.I)
+# Nineteenth-century spellings ("Februarij", "Julij", "October") and ordinals ("den 17den Februarij 1860").
+MONTHS |= {"januarij": 1, "februarij": 2, "junij": 6, "julij": 7, "october": 10}
+_DATE_NL = re.compile(r"\b(\d{1,2})(?:sten|den|ste|de|en|e)?\s+(" + "|".join(MONTHS) + r")\s+(1[89]\d\d|20\d\d)\b",
+                      re.I)
+# The parliamentary session in a paper's running head ("Zitting 1864—1865", "Bijlagen. 1884-1885",
+# "Vergaderjaar 1993-1994"): its first year dates a paper that states no day (97 % within a year of
+# the manifest's date where both are known).
+_SESSION = re.compile(r"(?:Zitting|ZITTING|Vergaderjaar|VERGADERJAAR|Bijlagen\.?|BIJLAGEN)[^\n]{0,20}?"
+                      r"(1[89]\d\d|20\d\d)\s*[-—–/]\s*(?:1[89]\d\d|20\d\d|\d\d)(?!\d)")
 # Content cues for the document type, tried in order on the opening of the text.
 TYPE_CUES = [
     (r"verslag van een schriftelijk overleg|vragen en opmerkingen voorgelegd aan", "verslag schriftelijk overleg"),
@@ -38,6 +46,11 @@ _TYPE_NAMES = {
     "besluitenlijst": "besluitenlijst", "verslag mondeling overleg": "verslag mondeling overleg",
     "nota n.a.v. verslag": "nota naar aanleiding van verslag",
 }
+
+_DOSSIER = r"(?P<dossier>\d{1,3} \d{3}|\d{3,6})"
+_FOOT = re.compile(r"[Vv]ergaderjaar (?:1[89]|20)\d\d\s*[-—–]\s*\d{2,4},\s*" + _DOSSIER + r",\s*nr\.\s*(?P<number>\d+)")
+_UNDER_SESSION = re.compile(r"(?:Zitting|Vergaderjaar) (?:1[89]|20)\d\d\s*[-—–]\s*\d{2,4}\s*\n+\s*" + _DOSSIER +
+                            r"(?P<number>)\s*\n")
 
 
 def normalise_date(value: str | None) -> str | None:
@@ -134,7 +147,7 @@ def _title_from_text(text: str, dossier: str | None = None, number: str | None =
     if title is None:
         return None
     ref = ", nr. ".join(x for x in (dossier, number) if x) if dossier else None
-    return f"{title} ({ref})"[:240] if ref else title[:240]
+    return f"{title[:240 - len(ref) - 3]} ({ref})" if ref else title[:240]
 
 
 def _sentence_case(kind: str) -> str:
@@ -172,10 +185,21 @@ def document_metadata(path: Path, text: str, given: dict) -> dict:
     date, found = normalise_date(meta.get("date")), normalise_date(opening)
     if date and found and len(date) == 4 and len(found) == 10 and abs(int(found[:4]) - int(date)) <= 1:
         date = found  # the manifest knew the (parliamentary) year, the text knows the day
+    session = _SESSION.search(text, 0, 4000)
+    if session and not date and (not found or abs(int(found[:4]) - int(session.group(1))) > 1):
+        found = session.group(1)  # a day far from the session is a date the paper cites, not its own
     meta["date"] = date or found
     if not meta.get("dossier"):
         m = re.search(r"\bKamerstuk(?:ken)? (\d{4,6})\b", opening)
         meta["dossier"] = m.group(1) if m else None
+    if not meta.get("dossier"):
+        # A paper's running foot ("vergaderjaar 1993-1994, 23 470, nr. 3"), else the number under its
+        # session line ("Zitting 1964-1965\n\n7808").
+        m = _FOOT.search(text) or _UNDER_SESSION.search(text, 0, 500)
+        if m:
+            # as the manifests write it ("23470"); a question's "23 470" is joined the same way (rag.query)
+            meta["dossier"] = m.group("dossier").replace(" ", "")
+            meta["number"] = meta.get("number") or m.group("number") or None
     meta["title"] = str(meta.get("title") or _title_from_text(text, meta.get("dossier"), meta.get("number"))
                         or path.stem)
     for key in ("dossier", "number"):

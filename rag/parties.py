@@ -133,3 +133,18 @@ def find_parties(text: str) -> list[tuple[str, int, int]]:
             continue
         found.append((canonical, m.start(), m.end()))
     return found
+
+
+# Parties that merged into another, and the year the successor's fraction sat in the Tweede Kamer:
+# a member named "Cornelissen (KVP)" in 1975 and "Cornelissen (CDA)" in 1980 is one member.
+SUCCESSORS = {"RKSP": ("KVP", 1946), "SDAP": ("PvdA", 1946), "VDB": ("PvdA", 1946), "KVP": ("CDA", 1977),
+              "ARP": ("CDA", 1977), "CHU": ("CDA", 1977), "PPR": ("GroenLinks", 1990), "PSP": ("GroenLinks", 1990),
+              "CPN": ("GroenLinks", 1990), "EVP": ("GroenLinks", 1990), "GPV": ("ChristenUnie", 2001),
+              "RPF": ("ChristenUnie", 2001)}
+
+
+def party_in(party: str, year: int | None) -> str:
+    """The party a member of `party` belonged to in `year`, following mergers (KVP → CDA from 1977)."""
+    while year is not None and party in SUCCESSORS and year >= SUCCESSORS[party][1]:
+        party = SUCCESSORS[party][0]
+    return party

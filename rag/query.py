@@ -32,7 +32,8 @@ class Filters:
     types: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
-    speakers: tuple[str, ...] = ()  # member names; a passage matches when its speaker contains one
+    # Members the question names: the passages of the documents that name them (`rag.retriever.with_members`).
+    speakers: tuple[str, ...] = ()
     # True when the parties come from the question's words rather than a filter the user set: then
     # passages without a party that name one of them count too (`rag.collection.PARTY_POLICY`).
     named_in_question: bool = False
@@ -102,10 +103,16 @@ def years_in(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
 
 
+# A dossier number printed in groups ("23 470"), as the index stores it ("23470").
+_GROUPED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d)")
+
+
 def parse_question(question: str, filters: Filters = Filters()) -> Query:
     """The query for a question; parties it names become the party filter unless one is given;
     the years it names are kept (`Query.years`) for retrieval to prefer documents of that time."""
-    return replace(_parse(question, filters), years=years_in(question),
+    query = _parse(question, filters)
+    numbers = tuple(a + b for a, b in _GROUPED_NUMBER.findall(query.text))
+    return replace(query, terms=query.terms + numbers, years=years_in(question),
                    wants_government=bool(_GOVERNMENT.search(question)))
 
 

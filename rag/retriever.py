@@ -39,6 +39,9 @@ YEAR_BONUS = float(os.environ.get("RAG_YEAR_BONUS", "0.15"))
 # A question about what a minister or the government answered prefers their passages (written
 # answers, memories van antwoord, a minister's turn) by GOVERNMENT_BONUS.
 GOVERNMENT_BONUS = float(os.environ.get("RAG_GOVERNMENT_BONUS", "0.1"))
+# A member named in the question searches the documents that name them; their own passages gain
+# MEMBER_BONUS (measured: README, "Retrieval quality").
+MEMBER_BONUS = float(os.environ.get("RAG_MEMBER_BONUS", "0.2"))
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -53,6 +56,7 @@ class Candidates:
     lexical_order: list[int]  # rows by BM25 score, best first (top n, score > 0)
     in_years: np.ndarray | float = 0.0  # 1.0 per row from the years the question names
     government: np.ndarray | float = 0.0  # 1.0 per row a minister or the government speaks in
+    member: np.ndarray | float = 0.0  # 1.0 per row a member the question names speaks in
 
 
 def _top(scores: np.ndarray, rows: np.ndarray, n: int, positive_only: bool) -> list[int]:
@@ -84,11 +88,15 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
         lexical_order = _top(bm25[rows] if not all_rows else bm25, rows, n, positive_only=True)
     extra: set[int] = set()
     preferred = preferred_rows(collection, query, rows) if mode == "hybrid" else None
-    if preferred is not None and len(preferred):
+    own = rows[collection.speaker_rows(query.filters.speakers)[rows]] \
+        if query.filters.speakers and mode == "hybrid" else None
+    for subset in (preferred, own):
+        if subset is None or not len(subset):
+            continue
         if qv is not None:
-            extra.update(_top(np.asarray(collection.vectors[preferred]) @ qv, preferred, n, positive_only=False))
+            extra.update(_top(np.asarray(collection.vectors[subset]) @ qv, subset, n, positive_only=False))
         if bm25 is not None:
-            extra.update(_top(bm25[preferred], preferred, n, positive_only=True))
+            extra.update(_top(bm25[subset], subset, n, positive_only=True))
     union = np.array(sorted(set(dense_order) | set(lexical_order) | extra), dtype=np.int64)
     dense = (np.asarray(collection.vectors[union]) @ qv) if qv is not None and len(union) else np.zeros(len(union))
     lexical = bm25[union] if bm25 is not None else np.zeros(len(union))
@@ -96,8 +104,9 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     government = 0.0
     if query.wants_government and mode == "hybrid":
         government = np.array([_government(collection.chunks[r]) for r in union], dtype=np.float32)
+    member = np.isin(union, own).astype(np.float32) if own is not None else 0.0
     return Candidates(union, dense.astype(np.float32), np.asarray(lexical, dtype=np.float32), dense_order,
-                      lexical_order, in_years, government)
+                      lexical_order, in_years, government, member)
 
 
 GOVERNMENT_TYPES = {"memorie van toelichting", "memorie van antwoord", "nota naar aanleiding van verslag", "nota",
@@ -162,7 +171,7 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
         return [(row, float(c.lexical[np.searchsorted(c.rows, row)])) for row in c.lexical_order]
     if fusion == "rrf":
         return rrf([r for r in (c.dense_order, c.lexical_order) if r])
-    scores = convex(c) + YEAR_BONUS * c.in_years + GOVERNMENT_BONUS * c.government
+    scores = convex(c) + YEAR_BONUS * c.in_years + GOVERNMENT_BONUS * c.government + MEMBER_BONUS * c.member
     order = np.lexsort((c.rows, -scores))  # ties: lower row (earlier in the corpus) first
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 
@@ -178,12 +187,18 @@ def dense_margin(c: Candidates, depth: int = 10) -> float:
 
 
 def with_members(collection: Collection, query: Query) -> Query:
-    """The query with a speaker filter when it names members who speak in the index ("Graus")."""
+    """The query scoped to the members it names who speak in the index ("Graus"): the documents
+    that name them, their own passages first. A party the question names beside a member
+    ("Waltmans (PPR)") only says who the member is, so it filters no more."""
     pattern = collection.member_names
     if query.filters.speakers or pattern is None:
         return query
     named = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(query.question)))
-    return replace(query, filters=replace(query.filters, speakers=named)) if named else query
+    if not named:
+        return query
+    parties = () if query.filters.named_in_question else query.filters.parties
+    return replace(query, filters=replace(query.filters, speakers=named, parties=parties,
+                                          named_in_question=query.filters.named_in_question and bool(parties)))
 
 
 def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",

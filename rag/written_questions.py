@@ -25,7 +25,7 @@ ASKED = re.compile(
 # OCR can break the word after the askers ("betref fen-de"): then the askers end at their party.
 ASKED_BY_PARTY = re.compile(
     r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|den heer|de heeren|de heren|mevrouw|mejuffrouw|"
-    r"de dames?)\s+(?P<who>[^\n()]{3,150}\([^()\n]{1,30}\))")
+    r"de dames?)\s+(?P<who>[^\n()]{3,150}\((?![Il]n-?\s?gez)[^()\n]{1,30}\))")
 SUBMITTED = re.compile(r"\([Il]n-?\s?gez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
 ANSWERED = re.compile(
     r"(?:Antwoord|ANTWOORD|Mededeling|MEDEDELING) van (?:de heer |mevrouw |mejuffrouw |de )?"
@@ -76,8 +76,13 @@ def _trimmed(text: str, block: Block) -> Block:
 
 def _asked(text: str, pos: int):
     """The next "Vragen van … over" heading from `pos`, or one whose subject word OCR broke."""
-    found = [m for m in (ASKED.search(text, pos), ASKED_BY_PARTY.search(text, pos)) if m]
-    return min(found, key=lambda m: (m.start(), -m.end())) if found else None
+    asked, by_party = ASKED.search(text, pos), ASKED_BY_PARTY.search(text, pos)
+    if asked and by_party and asked.start() == by_party.start():
+        # Both read the same heading: the party closes the askers only when the subject word that
+        # ASKED found lies beyond it (OCR broke the first one).
+        return by_party if by_party.end("who") < asked.end("who") else asked
+    found = [m for m in (asked, by_party) if m]
+    return min(found, key=lambda m: m.start()) if found else None
 
 
 def split_questions_and_answers(text: str, blocks: list[Block]) -> list[Block]:
@@ -126,5 +131,34 @@ def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[
         minister = " ".join(re.sub(r",\s*$", "", answered.group("who")).split())
         answer_how = f"answer: {' '.join(text[answered.start():answered.end()].split())[:120]}"
         answers = _items(text, answered.end(), limit, "answer", None, minister)
-        out += [replace(b, section=section, speaker_role="minister", attribution=answer_how) for b in answers]
+        for block in answers:
+            for part, asks in _split_asking(text, block):
+                if asks:  # the askers' question, set after the answer by the page's columns or quoted in it
+                    out.append(replace(part, role="question", party=askers_party, speaker=askers, section=section,
+                                       speaker_role="member", attribution=asked_how))
+                else:
+                    out.append(replace(part, section=section, speaker_role="minister", attribution=answer_how))
     return out
+
+
+# A paragraph that asks the minister something in the third person is the askers' text, not the answer.
+_ASKS_MINISTER = re.compile(r"(?:\d{1,2}\.?\s+)?(?:Is|Zijn|Ziet|Wil|Wilt|Kan|Acht|Deelt|Heeft|Bent|Hoe|Waarom|Wat|Welke|"
+                            r"Op welke)\b[^\n]{0,200}?\b(?:de|den|het)\s+(?:Minister|Staatssecretaris|Regeering|Regering|"
+                            r"Bewindsman)s?\b[^\n]*\?\s*$")
+
+
+def _split_asking(text: str, block: Block) -> list[tuple[Block, bool]]:
+    """The block's paragraphs in runs: (part, whether it asks the minister)."""
+    parts: list[tuple[Block, bool]] = []
+    pos = block.start
+    for line in re.finditer(r"[^\n]+", text[block.start:block.end]):
+        s, e = block.start + line.start(), block.start + line.end()
+        asks = bool(_ASKS_MINISTER.fullmatch(line.group().strip()))
+        if parts and parts[-1][1] == asks:
+            parts[-1] = (replace(parts[-1][0], end=e), asks)
+        else:
+            parts.append((replace(block, start=pos if not parts else s, end=e), asks))
+        pos = e
+    if not parts or not any(asks for _, asks in parts):
+        return [(block, False)]
+    return [(_trimmed(text, part), asks) for part, asks in parts]

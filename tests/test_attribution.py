@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.attribution import MemberTable, members_in, name_key
+from rag.parties import canonical_party
 from rag.chunking import chunk_document
 from rag.ingest import read_source
 from rag.parties import canonical_party
@@ -104,6 +105,11 @@ def test_member_table_answers_within_its_period_and_only_when_unambiguous():
     assert table.party_of("Kamp en Vos", 1990) is None  # several members: all must be known and agree
     table.add("Dijkstal", "VVD", 1990)
     assert table.party_of("Kamp en Dijkstal", 1990)[0] == "VVD"
+    # a member of a party that merged is one member: "Cornelissen (KVP)" in 1975 is CDA's Cornelissen in 1980
+    for year, party in ((1974, "KVP"), (1975, "K.V.P."), (1981, "CDA"), (1982, "CDA")):
+        table.add("Cornelissen", canonical_party(party), year)
+    assert table.party_of("P. A. M. Cornelissen", 1980)[0] == "CDA"
+    assert table.party_of("Cornelissen", 1970)[0] == "KVP"  # long before the merger, his party then
 
 
 MOTION = """Tweede Kamer der Staten-Generaal
@@ -212,6 +218,29 @@ def test_title_from_the_content_without_metadata(tmp_path):
     assert doc.doc_type == "verslag schriftelijk overleg"
 
 
+def test_dates_and_dossiers_of_papers_without_metadata(tmp_path):
+    """Old spellings of a day ("den 17den Februarij 1860"), the session when no day is given, and the
+    dossier from a paper's running foot or from under its session line; the title keeps the dossier."""
+    doc, _ = parse_text(tmp_path, "Tweede Kamer.\n\nBij Koninklijk besluit van den 17den Februarij 1860, n°. 55, "
+                                  "hebben de navolgende benoemingen bij 's Rijks Munt plaats gehad.\n", "a.txt")
+    assert doc.date == "1860-02-17"
+    doc, _ = parse_text(tmp_path, "Handelingen der Staten-Generaal. Bijlagen. 1884—1885.\n\nDe verschillende "
+                                  "verslagen der uitgaven zijn op de griffie nedergelegd.\n", "b.txt")
+    assert doc.date == "1884"
+    # a day the paper cites far from its session is not the paper's date
+    doc, _ = parse_text(tmp_path, "Zitting 1964-1965\n\n7808\n\nWijziging van de wet van 5 december 1962 houdende "
+                                  "aanwijzing van de middelen voor het dienstjaar 1963\n\nKONINKLIJKE BOODSCHAP\n\n"
+                                  "Wij bieden U hiernevens ter overweging aan een ontwerp van wet.\n", "c.txt")
+    assert (doc.date, doc.dossier, doc.number) == ("1964", "7808", None)
+    assert doc.title.startswith("Koninklijke boodschap – Wijziging van de wet") and doc.title.endswith("(7808)")
+    subject = "Wijziging van de Algemene wet inzake rijksbelastingen " * 6
+    doc, _ = parse_text(tmp_path, f"Vergaderjaar 1993-1994\n\n{subject.strip()}\n\nMEMORIE VAN TOELICHTING\n\nDe "
+                                  "herziening van het stelsel van administratieve boeten.\n\nTweede Kamer, "
+                                  "vergaderjaar 1993-1994, 23 470, nr. 3\n", "d.txt")
+    assert (doc.dossier, doc.number) == ("23470", "3") and doc.title.endswith("(23470, nr. 3)")
+    assert len(doc.title) <= 240
+
+
 @pytest.fixture(scope="module")
 def historic_index(tmp_path_factory):
     """A motion without its party, a member list that gives it, and the core document, on the real model."""
@@ -264,3 +293,36 @@ def test_written_questions_without_an_answer_on_the_page(tmp_path):
         "MEMORIE VAN ANTWOORD\n\nDe ondergetekende verwijst naar de beantwoording. Vragen van het lid Van der Spek "
         "over de kerncentrale zijn eerder beantwoord, zodat hier kan worden volstaan met een verwijzing.\n"), "b.txt")
     assert all(c.role is None and c.party is None for c in chunks)
+
+
+def test_a_subject_in_brackets_is_not_a_party(tmp_path):
+    """"(Ingezonden …)" after the subject does not make the whole heading the asker's name."""
+    doc, chunks = parse_text(tmp_path, (
+        "Aanhangsel van de Handelingen\n\n"
+        "VRAGEN van den heer Wijnkoop betreffende den toestand in de eendenhouderij, in verband met de langdurige "
+        "vorstperiode. (Ingezonden 23 Februari 1940.)\n\n"
+        "Is het den Minister bekend dat door de langdurige vorstperiode de eendenhouders in een moeilijke positie "
+        "verkeeren?\n"), "a.txt")
+    question = next(c for c in chunks if "eendenhouders in een moeilijke" in c.text)
+    assert (question.speaker, question.role) == ("Wijnkoop", "question")
+
+
+def test_a_question_set_after_the_answer_stays_the_askers(tmp_path):
+    """Columns can put the end of the questions after the minister's notice; a paragraph that asks
+    the minister something is the askers', not the minister's."""
+    doc, chunks = parse_text(tmp_path, (
+        "Aanhangsel van de Handelingen\n\n"
+        "Vragen van de leden Giebels en Roethof (beiden P.v.d.A.) over de bouwactiviteiten in de gemeente Harmelen. "
+        "(Ingezonden 8 januari 1976)\n\n"
+        "1 Is het de Minister bekend, dat de gemeenteraad van Harmelen besloten heeft tot de bouw van een nieuw "
+        "gemeentehuis?\n\n"
+        "Mededeling van Minister Gruijters (Volkshuisvesting en Ruimtelijke Ordening). (Ontvangen 12 februari 1976)\n\n"
+        "Met verwijzing naar uw brief deel ik u mede dat het niet mogelijk is gebleken de vragen binnen de "
+        "gebruikelijke termijn te beantwoorden.\n\n"
+        "Is het de Minister tenslotte bekend, dat concrete bouwactiviteiten van de gemeente gericht zijn op een snelle "
+        "uitbreiding?\n"), "a.txt")
+    late = next(c for c in chunks if "tenslotte bekend" in c.text)
+    assert (late.party, late.role, late.speaker) == ("PvdA", "question", "Giebels en Roethof")
+    notice = next(c for c in chunks if "niet mogelijk is gebleken" in c.text)
+    assert (notice.role, notice.speaker_role, notice.party) == ("answer", "minister", None)
+    assert "tenslotte" not in notice.text

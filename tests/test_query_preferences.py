@@ -64,3 +64,69 @@ def test_a_question_about_the_answer_prefers_the_government(dated, monkeypatch):
     monkeypatch.setattr(retriever, "GOVERNMENT_BONUS", 1.0)
     first = retriever.search(dated, query, 4)[0].chunk
     assert first.doc_id == "m" and first.speaker_role == "minister"
+
+
+@pytest.fixture(scope="module")
+def members(tmp_path_factory):
+    """Waltmans's questions, a minister's letter that names him, one he signed in capitals, and an
+    unrelated paper on the same subject."""
+    from rag.embedding import FakeEmbedder
+
+    folder = tmp_path_factory.mktemp("members")
+    papers = {
+        "vragen": "Aanhangsel van de Handelingen\n\nVRAGEN van het lid Waltmans (P.P.R.) over het Verdrag van Parijs. "
+                  "(Ingezonden 3 december 1974.)\n\n1. Waarom is het Verdrag van Parijs over aansprakelijkheid op het "
+                  "gebied van kernenergie nog niet ter goedkeuring voorgelegd?\n",
+        "brief": "BRIEF\n\nIn antwoord op de vragen van het lid Waltmans deel ik mee dat het Verdrag van Parijs over "
+                 "aansprakelijkheid op het gebied van kernenergie binnenkort ter goedkeuring wordt voorgelegd.\n",
+        "motie": "MOTIE\n\nDe Kamer, gehoord de beraadslaging, verzoekt de regering het Verdrag van Parijs over "
+                 "aansprakelijkheid op het gebied van kernenergie spoedig voor te leggen.\n\nWALTMANS\n",
+        "ander": "BRIEF\n\nDe leden van de VVD-fractie vroegen naar het Verdrag van Parijs over aansprakelijkheid op "
+                 "het gebied van kernenergie en de goedkeuring daarvan.\n",
+    }
+    for name, text in papers.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    index = tmp_path_factory.mktemp("members-index")
+    build_index([folder], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
+def test_a_named_member_scopes_to_the_papers_that_name_them(members, monkeypatch):
+    query = retriever.with_members(members, parse_question("Wat vroeg Waltmans (PPR) over het Verdrag van Parijs?"))
+    # the party only says who the member is: it filters no more
+    assert query.filters.speakers == ("Waltmans",) and query.filters.parties == ()
+    scope = {members.chunks[r].doc_id for r in members.rows_where(query.filters)}
+    assert scope == {"vragen", "brief", "motie"}  # named in the text, or signed in capitals
+    monkeypatch.setattr(retriever, "MEMBER_BONUS", 1.0)
+    hits = retriever.search(members, query, 3)
+    assert hits[0].chunk.speaker == "Waltmans" and {h.chunk.doc_id for h in hits} <= scope
+    monkeypatch.setattr(retriever, "MEMBER_BONUS", 0.0)
+    assert {h.chunk.doc_id for h in retriever.search(members, query, 3)} == scope
+
+
+def test_an_answer_labels_a_passage_the_member_does_not_speak_in(members):
+    from rag.answer import compose_answer
+    from rag.quotes import quotes_for
+
+    query = retriever.with_members(members, parse_question("Wat vroeg Waltmans over het Verdrag van Parijs?"))
+    hits = retriever.search(members, query, 3)
+    quotes = quotes_for(hits, query, members.documents, {})
+    answer = compose_answer(query, hits, quotes, "found")
+    others = {(q.speaker, q.party) for q in answer.quotes if q.speaker != "Waltmans"}
+    assert others and any(q.speaker == "Waltmans" for q in answer.quotes)
+    # one label per group of quotes from one speaker, none on Waltmans's own
+    assert answer.text.count("niet toegeschreven aan Waltmans; het stuk noemt dit lid") == len(others)
+
+
+def test_member_names_leave_out_offices_and_subjects():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    speakers = np.array(["heeren van Swaay en de Visser, Ministers van Waterstaat en van Onderwijs, Kunsten en "
+                         "Wetenschappen.", "Wijnkoop betreffende den toestand in de eendenhouderij",
+                         "G. M. P. Cornelissen", "minister Smit-Kroes", ""], dtype=object)
+    pattern = Collection.member_names.func(SimpleNamespace(_columns={"speaker": speakers}))
+    found = {m.group(1) for m in pattern.finditer("van Swaay, de Visser, Kunsten, Wijnkoop, G. M. P. Cornelissen, "
+                                                  "Smit-Kroes en Wetenschappen")}
+    assert found == {"van Swaay", "de Visser", "Wijnkoop", "G. M. P. Cornelissen", "Smit-Kroes"}
