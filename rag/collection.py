@@ -138,6 +138,20 @@ class Collection:
             "year": np.array([int(c.date[:4]) if c.date and c.date[:4].isdigit() else -1 for c in self.chunks]),
         }
 
+    @cached_property
+    def paper_numbers(self) -> np.ndarray:
+        """Per row, a number for its document: rows of one paper share it."""
+        return np.unique(self._columns["doc_id"], return_inverse=True)[1].astype(np.int64)
+
+    def rows_in_dossiers(self, rows: np.ndarray, dossiers: tuple[str, ...]) -> np.ndarray:
+        """The given rows whose document belongs to one of the dossiers."""
+        column = self.__dict__.get("_dossier_column")
+        if column is None:
+            column = self.__dict__["_dossier_column"] = np.array(
+                [self.documents[d].dossier or "" if d in self.documents else "" for d in self._columns["doc_id"]],
+                dtype=object)
+        return rows[np.isin(column[rows], list(dossiers))]
+
     def rows_in_years(self, rows: np.ndarray, first: int, last: int) -> np.ndarray:
         """The given rows whose document is dated in the years first…last."""
         year = self._columns["year"][rows]

@@ -51,6 +51,7 @@ class Query:
     filters: Filters = Filters()
     terms: tuple[str, ...] = ()
     years: tuple[int, ...] = ()  # years the question names ("in 1975", "1920-1921"): preferred, not filtered
+    dossiers: tuple[str, ...] = ()  # numbers that may be a dossier ("bill 7808", "Kamerstuk 23 470"): preferred
     wants_government: bool = False  # asks what a minister or the government answered: their passages preferred
 
     @property
@@ -105,6 +106,13 @@ def years_in(text: str) -> tuple[int, ...]:
 
 # A dossier number printed in groups ("23 470"), as the index stores it ("23470").
 _GROUPED_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d)")
+_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3} \d{3}|\d{3,6})(?![\d,]\d|\.\d)")
+
+
+def dossiers_in(text: str) -> tuple[str, ...]:
+    """Numbers a question names that may be a dossier ("7808", "23 470" as "23470"); not its years."""
+    years = {str(y) for y in years_in(text)}
+    return tuple(dict.fromkeys(n.replace(" ", "") for n in _NUMBER.findall(text) if n not in years))
 
 
 def parse_question(question: str, filters: Filters = Filters()) -> Query:
@@ -112,7 +120,7 @@ def parse_question(question: str, filters: Filters = Filters()) -> Query:
     the years it names are kept (`Query.years`) for retrieval to prefer documents of that time."""
     query = _parse(question, filters)
     numbers = tuple(a + b for a, b in _GROUPED_NUMBER.findall(query.text))
-    return replace(query, terms=query.terms + numbers, years=years_in(question),
+    return replace(query, terms=query.terms + numbers, years=years_in(question), dossiers=dossiers_in(question),
                    wants_government=bool(_GOVERNMENT.search(question)))
 
 

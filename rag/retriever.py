@@ -35,13 +35,20 @@ FUSION = "convex"
 # A year the question names prefers documents of that time: their fused score gains YEAR_BONUS
 # (the fused scores run 0…1); measured on the historic questions (README, "Retrieval quality").
 YEAR_WINDOW = 1
-YEAR_BONUS = float(os.environ.get("RAG_YEAR_BONUS", "0.15"))
+YEAR_BONUS = float(os.environ.get("RAG_YEAR_BONUS", "0.3"))
+# A number the question names that is a paper's dossier ("bill 7808") prefers that dossier's papers.
+DOSSIER_BONUS = float(os.environ.get("RAG_DOSSIER_BONUS", "0.3"))
 # A question about what a minister or the government answered prefers their passages (written
 # answers, memories van antwoord, a minister's turn) by GOVERNMENT_BONUS.
 GOVERNMENT_BONUS = float(os.environ.get("RAG_GOVERNMENT_BONUS", "0.1"))
 # A member named in the question searches the documents that name them; their own passages gain
 # MEMBER_BONUS (measured: README, "Retrieval quality").
 MEMBER_BONUS = float(os.environ.get("RAG_MEMBER_BONUS", "0.2"))
+# A passage's paper counts too: its fused score gains DOCUMENT_WEIGHT × the best fused score among
+# the candidates of its paper. A paper is often found by one passage while the answer stands in
+# another (a set of written questions, a letter and its closing lines). Measured: README,
+# "Retrieval quality".
+DOCUMENT_WEIGHT = float(os.environ.get("RAG_DOCUMENT_WEIGHT", "1.0"))
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -55,8 +62,10 @@ class Candidates:
     dense_order: list[int]  # rows by dense score, best first (top n)
     lexical_order: list[int]  # rows by BM25 score, best first (top n, score > 0)
     in_years: np.ndarray | float = 0.0  # 1.0 per row from the years the question names
+    in_dossier: np.ndarray | float = 0.0  # 1.0 per row from a dossier the question names
     government: np.ndarray | float = 0.0  # 1.0 per row a minister or the government speaks in
     member: np.ndarray | float = 0.0  # 1.0 per row a member the question names speaks in
+    paper: np.ndarray | None = None  # per row, a number for its document (rows of one paper share it)
 
 
 def _top(scores: np.ndarray, rows: np.ndarray, n: int, positive_only: bool) -> list[int]:
@@ -90,7 +99,8 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     preferred = preferred_rows(collection, query, rows) if mode == "hybrid" else None
     own = rows[collection.speaker_rows(query.filters.speakers)[rows]] \
         if query.filters.speakers and mode == "hybrid" else None
-    for subset in (preferred, own):
+    named = collection.rows_in_dossiers(rows, query.dossiers) if query.dossiers and mode == "hybrid" else None
+    for subset in (preferred, own, named):
         if subset is None or not len(subset):
             continue
         if qv is not None:
@@ -101,12 +111,15 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     dense = (np.asarray(collection.vectors[union]) @ qv) if qv is not None and len(union) else np.zeros(len(union))
     lexical = bm25[union] if bm25 is not None else np.zeros(len(union))
     in_years = np.isin(union, preferred).astype(np.float32) if preferred is not None else 0.0
+    in_dossier = np.isin(union, named).astype(np.float32) if named is not None else 0.0
     government = 0.0
     if query.wants_government and mode == "hybrid":
         government = np.array([_government(collection.chunks[r]) for r in union], dtype=np.float32)
     member = np.isin(union, own).astype(np.float32) if own is not None else 0.0
+    paper = collection.paper_numbers[union] if mode == "hybrid" else None
     return Candidates(union, dense.astype(np.float32), np.asarray(lexical, dtype=np.float32), dense_order,
-                      lexical_order, in_years, government, member)
+                      lexical_order, in_years, in_dossier, government, member, paper)
+
 
 
 GOVERNMENT_TYPES = {"memorie van toelichting", "memorie van antwoord", "nota naar aanleiding van verslag", "nota",
@@ -171,7 +184,12 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
         return [(row, float(c.lexical[np.searchsorted(c.rows, row)])) for row in c.lexical_order]
     if fusion == "rrf":
         return rrf([r for r in (c.dense_order, c.lexical_order) if r])
-    scores = convex(c) + YEAR_BONUS * c.in_years + GOVERNMENT_BONUS * c.government + MEMBER_BONUS * c.member
+    scores = (convex(c) + YEAR_BONUS * c.in_years + DOSSIER_BONUS * c.in_dossier + GOVERNMENT_BONUS * c.government
+              + MEMBER_BONUS * c.member)
+    if c.paper is not None and DOCUMENT_WEIGHT:
+        best = np.full(int(c.paper.max()) + 1, -np.inf)
+        np.maximum.at(best, c.paper, scores)
+        scores = scores + DOCUMENT_WEIGHT * best[c.paper]
     order = np.lexsort((c.rows, -scores))  # ties: lower row (earlier in the corpus) first
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 

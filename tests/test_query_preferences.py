@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -130,3 +131,54 @@ def test_member_names_leave_out_offices_and_subjects():
     found = {m.group(1) for m in pattern.finditer("van Swaay, de Visser, Kunsten, Wijnkoop, G. M. P. Cornelissen, "
                                                   "Smit-Kroes en Wetenschappen")}
     assert found == {"van Swaay", "de Visser", "Wijnkoop", "G. M. P. Cornelissen", "Smit-Kroes"}
+
+
+@pytest.mark.parametrize("question, dossiers", [
+    ("What did the Crown's September 1964 bill 7808 propose for the 1963 budget?", ("7808",)),
+    ("What was the purpose of bill 23 470 (1993-1994)?", ("23470",)),
+    ("Wat staat in Kamerstuk 32317-989 over 3.000 plekken en 1,5 miljard?", ("32317", "989")),
+    ("Wat vroeg de PvdA in 1975 over de huren?", ()),
+])
+def test_numbers_that_may_be_dossiers(question, dossiers):
+    assert parse_question(question).dossiers == dossiers
+
+
+@pytest.fixture(scope="module")
+def dossiers(tmp_path_factory):
+    from rag.embedding import FakeEmbedder
+
+    folder = tmp_path_factory.mktemp("dossiers")
+    for name, number in (("a", "7808"), ("b", "7809")):
+        (folder / f"{name}.txt").write_text(
+            f"Zitting 1964-1965\n\n{number}\n\nWijziging van de begroting\n\nKONINKLIJKE BOODSCHAP\n\nWij bieden U "
+            f"hiernevens ter overweging aan een ontwerp van wet tot wijziging van de begroting voor het dienstjaar {name}.\n",
+            encoding="utf-8")
+    index = tmp_path_factory.mktemp("dossiers-index")
+    build_index([folder], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
+def test_a_named_dossier_is_preferred(dossiers, monkeypatch):
+    assert {r.doc_id: r.dossier for r in dossiers.documents.values()} == {"a": "7808", "b": "7809"}
+    query = parse_question("Wat stelde wetsontwerp 7809 voor over de begroting?")
+    c = retriever.candidates(dossiers, query, 10)
+    assert {dossiers.chunks[r].doc_id for r, named in zip(c.rows, c.in_dossier) if named} == {"b"}
+    monkeypatch.setattr(retriever, "DOSSIER_BONUS", 1.0)
+    assert retriever.search(dossiers, query, 2)[0].chunk.doc_id == "b"
+    query = parse_question("Wat stelde wetsontwerp 7808 voor over de begroting?")
+    assert retriever.search(dossiers, query, 2)[0].chunk.doc_id == "a"
+    assert len(retriever.search(dossiers, query, 2)) == 2  # a preference, not a filter
+
+
+def test_a_passage_gains_from_the_best_passage_of_its_paper():
+    """Fused score + DOCUMENT_WEIGHT × the best fused score of the passage's paper among the candidates."""
+    import numpy as np
+
+    c = retriever.Candidates(rows=np.array([0, 1, 2]), dense=np.array([0.9, 0.5, 0.6], dtype=np.float32),
+                             lexical=np.zeros(3, dtype=np.float32), dense_order=[0, 2, 1], lexical_order=[],
+                             paper=np.array([0, 0, 1]))
+    plain = dict(retriever.fuse(replace(c, paper=None), "hybrid"))
+    fused = dict(retriever.fuse(c, "hybrid"))
+    assert plain[2] > plain[1]  # alone, the other paper's passage ranks second
+    assert fused[1] > fused[2]  # with its paper's best passage behind it, the sibling does
+    assert fused[1] == pytest.approx(plain[1] + retriever.DOCUMENT_WEIGHT * plain[0])
