@@ -1,5 +1,4 @@
-"""The lexical side: BM25 (bm25s) over Dutch-stemmed tokens without Dutch or English stop words;
-historic spellings are folded to today's before stemming (`rag.spelling`)."""
+"""The lexical side: BM25 (bm25s) over Dutch-stemmed tokens without Dutch or English stop words."""
 
 from __future__ import annotations
 
@@ -9,10 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.spelling import SPELLING_VERSION, modern
-
-BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": f"dutch+{SPELLING_VERSION}",
-                 "stopwords": "nl+en+question-words-2"}
+BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en+question-words-2"}
 
 
 # English function words and the verbs of asking: staff ask in English about Dutch text, and
@@ -44,8 +40,7 @@ def _stopwords() -> tuple[str, ...]:
 def _stemmer():
     import Stemmer
 
-    stemmer = Stemmer.Stemmer("dutch")
-    return lambda words: stemmer.stemWords([modern(w) for w in words])
+    return Stemmer.Stemmer(BM25_SETTINGS["stemmer"])
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
