@@ -189,9 +189,11 @@ class Collection:
             # Signatures are in capitals ("J. LUNS.") and often outside every passage: search the documents.
             forms = {form for name in names for form in (name, name.upper())}
             pattern = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(map(re.escape, sorted(forms))))
-            docs = {d for d, s in zip(self._columns["doc_id"], self.speaker_rows(names)) if s}
-            docs |= {doc_id for doc_id, record in self.documents.items() if pattern.search(record.text)}
-            cache[names] = np.isin(self._columns["doc_id"], list(docs))
+            papers = set(self.paper_numbers[self.speaker_rows(names)].tolist())
+            number = {doc_id: n for doc_id, n in zip(self._columns["doc_id"], self.paper_numbers)}
+            papers |= {number[doc_id] for doc_id, record in self.documents.items() if doc_id in number
+                       and any(form in record.text for form in forms) and pattern.search(record.text)}  # find is fast
+            cache[names] = np.isin(self.paper_numbers, list(papers))
         return cache[names]
 
     @cached_property
