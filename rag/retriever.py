@@ -271,8 +271,11 @@ class HybridRetriever(BaseRetriever):
     mode: Mode = "hybrid"
     filters: Filters = Filters()
 
-    def hits(self, question: str) -> list[Hit]:
-        return search(self.collection, parse_question(question, self.filters), self.k, self.mode)
+    def hits(self, question: str, k: int | None = None) -> list[Hit]:
+        """The best passages for the question: `k` of them, or the retriever's own `k`."""
+        return search(self.collection, parse_question(question, self.filters), k or self.k, self.mode)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [hit_to_document(h) for h in self.hits(query)]
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[LCDocument]:
+        # `retriever.invoke(question, k=1)`: langchain passes invoke's keywords on to here
+        return [hit_to_document(h) for h in self.hits(query, k)]

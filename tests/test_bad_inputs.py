@@ -90,8 +90,24 @@ def _run_index(folder: Path, index: Path, home: Path) -> subprocess.CompletedPro
     if os.getuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv: cannot make a file unreadable")
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        why = _cannot_run_this_checkout(nobody, env, home)
+        if why:
+            pytest.skip(f"the unprivileged user nobody cannot run this checkout ({REPO}): {why}; clone it where "
+                        f"other users may enter the folders (e.g. not inside a 0700 temporary folder)")
+        cmd = [*nobody, *cmd]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=str(home))
+
+
+def _cannot_run_this_checkout(prefix: list[str], env: dict, home: Path) -> str | None:
+    """Why `prefix` (another user) cannot import this checkout's `rag` with this Python, or None."""
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import rag.cli; print(rag.cli.__file__)"],
+                           capture_output=True, text=True, env=env, timeout=120, cwd=str(home))
+    if probe.returncode != 0:
+        return (probe.stderr.strip().splitlines() or ["it exits with " + str(probe.returncode)])[-1]
+    if not Path(probe.stdout.strip()).resolve().is_relative_to(REPO.resolve()):
+        return f"it imports rag from {probe.stdout.strip()}, not from the checkout"
+    return None
 
 
 @pytest.fixture(scope="module")
