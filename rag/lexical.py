@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -31,6 +32,7 @@ DUTCH_QUESTION_WORDS = set(
 
 @lru_cache(maxsize=1)
 def _stopwords() -> tuple[str, ...]:
+    _bm25s()  # the package first, without numba
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
     return tuple(sorted(set(STOPWORDS_DUTCH) | set(STOPWORDS_EN) | ENGLISH_QUESTION_WORDS | DUTCH_QUESTION_WORDS))
@@ -43,9 +45,24 @@ def _stemmer():
     return Stemmer.Stemmer(BM25_SETTINGS["stemmer"])
 
 
+@lru_cache(maxsize=1)
+def _bm25s():
+    """bm25s, imported without numba: it imports numba (0.1 s of a cold `rag ask`) when installed,
+    for a retrieval backend this project does not use (scores come from `get_scores`)."""
+    hide = "numba" not in sys.modules
+    if hide:
+        sys.modules["numba"] = None  # type: ignore[assignment]  # makes `import numba` fail inside bm25s
+    try:
+        import bm25s
+    finally:
+        if hide:
+            del sys.modules["numba"]
+    return bm25s
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop words removed, Dutch-stemmed tokens, one list per text."""
-    import bm25s
+    bm25s = _bm25s()
 
     return bm25s.tokenize(list(texts), stopwords=list(_stopwords()), stemmer=_stemmer(),
                           return_ids=False, show_progress=False)
@@ -59,7 +76,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> "LexicalIndex":
-        import bm25s
+        bm25s = _bm25s()
 
         retriever = bm25s.BM25(method=BM25_SETTINGS["method"], k1=BM25_SETTINGS["k1"], b=BM25_SETTINGS["b"])
         retriever.index(tokenize(texts), show_progress=False)
@@ -70,7 +87,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        import bm25s
+        bm25s = _bm25s()
 
         return cls(bm25s.BM25.load(str(folder), mmap=True, load_corpus=False))
 

@@ -109,6 +109,8 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
             extra.update(_top(bm25[subset], subset, n, positive_only=True))
     union = np.array(sorted(set(dense_order) | set(lexical_order) | extra), dtype=np.int64)
     dense = (np.asarray(collection.vectors[union]) @ qv) if qv is not None and len(union) else np.zeros(len(union))
+    # Cosines to a millionth: passages that embed alike tie exactly, whatever the encoder's last bits.
+    dense = np.round(dense, 6)
     lexical = bm25[union] if bm25 is not None else np.zeros(len(union))
     in_years = np.isin(union, preferred).astype(np.float32) if preferred is not None else 0.0
     in_dossier = np.isin(union, named).astype(np.float32) if named is not None else 0.0
@@ -190,7 +192,10 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
         best = np.full(int(c.paper.max()) + 1, -np.inf)
         np.maximum.at(best, c.paper, scores)
         scores = scores + DOCUMENT_WEIGHT * best[c.paper]
-    order = np.lexsort((c.rows, -scores))  # ties: lower row (earlier in the corpus) first
+    # Ties (passages with the same text embed alike) go to the lower row (earlier in the corpus), also
+    # when the encoder's last float bits differ between runs or engines: compare to a millionth.
+    scores = np.round(scores, 6)
+    order = np.lexsort((c.rows, -scores))
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 
 
