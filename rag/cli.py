@@ -197,7 +197,9 @@ def eval_(
     a = report["answers"]
     console.print(f"Answers (hybrid chain): quotes a gold passage {a['answer_quotes_gold']:.3f}; "
                   f"'not found' on {a['unanswerable_questions']} unanswerable questions {a['not_found_correct']}; "
-                  f"false 'not found' {a['false_not_found']:.3f}; quote fidelity {a['quote_fidelity']} "
+                  f"false 'not found' {a['false_not_found']:.3f} (of the {a.get('gold_in_top3')} with the gold passage "
+                  f"in the hybrid top 3: {a.get('false_not_found_top3')}); the quoted sentences hold the gold text in "
+                  f"{a.get('quote_holds_gold')} of {a.get('answered')} answered; quote fidelity {a['quote_fidelity']} "
                   f"({a['quotes']} quotes)")
     t = report.get("attribution")
     if t:

@@ -161,7 +161,7 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "methods": {m: {name: _metrics(labelled, runs[m], ids) for name, ids in splits.items()} for m in methods},
         "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in methods}
                          for q in labelled.questions},
-        "answers": _answer_metrics(collection, labelled, questions),
+        "answers": _answer_metrics(collection, labelled, questions, runs.get("hybrid")),
         "attribution": _attribution(collection),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -181,14 +181,18 @@ def _attribution(collection: Collection) -> dict | None:
     return scores if scores["located"] else None
 
 
-def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[Question]) -> dict:
+def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[Question],
+                    hybrid: dict[str, list[Hit]] | None = None) -> dict:
     """What the answering chain makes of the questions: quotes from a gold passage, quote
-    fidelity (every quote verbatim at its offsets), and "not found" where there is no answer."""
+    fidelity (every quote verbatim at its offsets), "not found" where there is no answer, "not
+    found" although the gold passage is in the hybrid top 3, and how often an answer's quoted
+    sentences hold the gold text."""
     from rag.chain import build_chain
     from rag.quotes import verify_quote
 
     chain = build_chain(collection, k=5)
     quoted_gold = not_found_right = false_not_found = quotes = verbatim = 0
+    in_top3 = false_not_found_top3 = answered = holds_gold = 0
     unanswerable = [q for q in questions if not q.answerable]
     for q in labelled.questions + unanswerable:
         answer = chain.invoke(q.question)["answer"]
@@ -196,19 +200,42 @@ def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[
         verbatim += sum(verify_quote(quote, collection.documents) for quote in answer.quotes)
         if not q.answerable:
             not_found_right += answer.status != "found"
-        else:
-            false_not_found += answer.status != "found"
-            quoted_gold += answer.status == "found" and any(
-                quote.chunk_id in labelled.relevant[q.id] for quote in answer.quotes)
+            continue
+        false_not_found += answer.status != "found"
+        quoted_gold += answer.status == "found" and any(
+            quote.chunk_id in labelled.relevant[q.id] for quote in answer.quotes)
+        rank = _first_relevant(labelled, hybrid[q.id], q.id) if hybrid else None
+        if rank is not None and rank <= 3:
+            in_top3 += 1
+            false_not_found_top3 += answer.status != "found"
+        if answer.status == "found":
+            answered += 1
+            holds_gold += any(_overlaps_gold(quote, q, collection) for quote in answer.quotes)
     answerable = len(labelled.questions)
     return {
         "answer_quotes_gold": round(quoted_gold / answerable, 4),
         "false_not_found": round(false_not_found / answerable, 4),
+        "false_not_found_top3": round(false_not_found_top3 / in_top3, 4) if in_top3 else None,
+        "gold_in_top3": in_top3,
+        "quote_holds_gold": round(holds_gold / answered, 4) if answered else None,
+        "answered": answered,
         "not_found_correct": round(not_found_right / len(unanswerable), 4) if unanswerable else None,
         "unanswerable_questions": len(unanswerable),
         "quote_fidelity": round(verbatim / quotes, 4) if quotes else None,
         "quotes": quotes,
     }
+
+
+def _overlaps_gold(quote, question: Question, collection: Collection) -> bool:
+    """Whether the quoted span overlaps one of the question's gold spans in its document."""
+    if quote.doc_id != question.doc:
+        return False
+    text = collection.documents[quote.doc_id].text
+    for gold in question.gold:
+        at = text.find(gold)
+        if at >= 0 and quote.start < at + len(gold) and at < quote.end:
+            return True
+    return False
 
 
 def _first_relevant(labelled: Labelled, hits: list[Hit], qid: str) -> int | None:

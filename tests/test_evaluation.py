@@ -66,3 +66,28 @@ def test_metrics_on_a_hand_made_run():
     assert m["mrr@10"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
     assert m["party_accuracy"] == 0.5  # a right (PVV), c wrong (VVD); b has no expected party
     assert m["questions"] == 3
+
+
+def test_answer_metrics_count_misses_in_the_top_3_and_quotes_that_hold_the_gold(tmp_path):
+    from types import SimpleNamespace
+
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.evaluation import _overlaps_gold, evaluate_index
+    from rag.indexer import build_index
+
+    build_index([BUNDLED], tmp_path / "idx", embedder=FakeEmbedder(64))
+    collection = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64))
+    questions = [q for q in QUESTIONS if q.set == "core"][:8] + [q for q in QUESTIONS if not q.answerable][:3]
+    report = evaluate_index(collection, questions, methods=("hybrid",))
+    answers = report["answers"]
+    top3 = [q for q, ranks in report["per_question"].items() if ranks["hybrid"] and ranks["hybrid"] <= 3]
+    assert answers["gold_in_top3"] == len(top3) > 0
+    assert 0 <= answers["false_not_found_top3"] <= 1 and 0 < answers["answered"] <= 8
+    assert 0 <= answers["quote_holds_gold"] <= 1
+    # a quote holds the gold text when its span overlaps the gold span in the same document
+    question = questions[0]
+    at = collection.documents[question.doc].text.find(question.gold[0])
+    assert _overlaps_gold(SimpleNamespace(doc_id=question.doc, start=at + 2, end=at + 10), question, collection)
+    assert not _overlaps_gold(SimpleNamespace(doc_id=question.doc, start=0, end=max(at, 1)), question, collection)
+    assert not _overlaps_gold(SimpleNamespace(doc_id="other", start=at, end=at + 10), question, collection)
