@@ -75,6 +75,26 @@ def quote_citation(quote: Quote) -> str:
     return f"{quote.title or quote.doc_id}{section}, {quote.pages}"
 
 
+def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
+    """What `rag.judge.LogisticJudge` weighs for the best passage (`standing`: `rag.retriever.Standing`)."""
+    from rag.judge import is_english, unknown_names
+
+    return {"cosine": hit.dense_score if hit.dense_score is not None else 0.0, "standout": standing.standout,
+            "coverage": coverage(query, hit.chunk),
+            "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
+            "english": float(is_english(query.question))}
+
+
+def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> bool:
+    """Whether the best passage answers: by the fitted judge where the model has one (and the dense
+    retriever ran), else by `rule`'s thresholds."""
+    if not hits:
+        return False
+    if fitted is not None and hits[0].dense_score is not None:
+        return fitted.answers(signals(hits[0], query, standing, lexical))
+    return matches(hits[0], query, rule, standing.margin)
+
+
 def matches(hit: Hit, query: Query, rule: Judge, margin: float = 0.0) -> bool:
     """Whether a passage is good enough to quote as an answer to the query (`margin`: see Judge)."""
     cosine = hit.dense_score if hit.dense_score is not None else 0.0
@@ -85,18 +105,18 @@ def matches(hit: Hit, query: Query, rule: Judge, margin: float = 0.0) -> bool:
     return margin >= rule.margin or coverage(query, hit.chunk) >= rule.coverage
 
 
-def quotable(hits: list[Hit], query: Query, rule: Judge, margin: float = 0.0) -> list[Hit]:
-    """The hits strong enough to quote: the best if it matches, others matching on their own words
-    or cosine and close enough to the best one."""
-    if not hits or not matches(hits[0], query, rule, margin):
+def quotable(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> list[Hit]:
+    """The hits strong enough to quote: the best if it answers (`best_answers`), others matching on
+    their own words or cosine and close enough to the best one."""
+    if not best_answers(hits, query, rule, standing, fitted, lexical):
         return []
     best = hits[0].score
     return [hits[0]] + [h for h in hits[1:] if matches(h, query, rule) and h.score >= RELATIVE_QUOTE_SCORE * best]
 
 
-def judge(hits: list[Hit], query: Query, rule: Judge, margin: float = 0.0) -> str:
+def judge(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> str:
     """"found", "party_missing" or "not_found" for the best passages of a query."""
-    if hits and matches(hits[0], query, rule, margin):
+    if best_answers(hits, query, rule, standing, fitted, lexical):
         return "found"
     return "party_missing" if query.parties else "not_found"
 

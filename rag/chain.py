@@ -24,7 +24,8 @@ from rag.collection import Collection
 from rag.query import Filters, make_filters, parse_question
 from rag.quotes import quotes_for, verify_quote
 from rag.rerank import NoReranker, Reranker
-from rag.retriever import Mode, search_with_margin, with_members
+from rag.judge import logistic_judge_for
+from rag.retriever import Mode, Standing, search_with_margin, with_members
 from rag.types import Chunk, Hit
 
 
@@ -33,7 +34,7 @@ class Retrieval:
     hits: tuple[Hit, ...]
     status: str
     others: tuple[Hit, ...] = ()
-    margin: float = 0.0
+    standing: Standing = Standing()
 
 
 def _as_input(value) -> dict:
@@ -46,6 +47,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
     reranker = reranker or NoReranker()
     pairs = _written_question_index(collection)
     rule = judge_for(collection.manifest["model"]["name"])
+    fitted = logistic_judge_for(collection.manifest["model"]["name"])
 
     def parse(x: dict):
         filters = x.get("filters") or Filters()
@@ -55,21 +57,21 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
 
     def retrieve(x: dict) -> Retrieval:
         query, n = x["query"], x.get("k") or k
-        hits, margin = search_with_margin(collection, query, n, mode)
+        hits, standing = search_with_margin(collection, query, n, mode)
         hits = reranker.rerank(collection, query, hits)
-        status = judge(hits, query, rule, margin)
+        status = judge(hits, query, rule, standing, fitted, collection.lexical)
         others: list[Hit] = []
         if status == "party_missing":
             unfiltered = replace(query, filters=replace(query.filters, parties=()))
-            found, margin = search_with_margin(collection, unfiltered, 2 * n, mode)
+            found, wider = search_with_margin(collection, unfiltered, 2 * n, mode)
             found = [h for h in found if h.chunk.party not in query.parties][:n]
-            others = [h for h in found if matches(h, unfiltered, rule, margin if h is found[0] else 0.0)]
-        return Retrieval(tuple(hits), status, tuple(others), margin)
+            others = [h for h in found if matches(h, unfiltered, rule, wider.margin if h is found[0] else 0.0)]
+        return Retrieval(tuple(hits), status, tuple(others), standing)
 
     def quote(x: dict):
         retrieval: Retrieval = x["retrieval"]
         if retrieval.status == "found":
-            chosen = quotable(list(retrieval.hits), x["query"], rule, retrieval.margin)
+            chosen = quotable(list(retrieval.hits), x["query"], rule, retrieval.standing, fitted, collection.lexical)
         else:
             chosen = list(retrieval.others)
         quotes = quotes_for(chosen, x["query"], collection.documents, pairs)

@@ -91,6 +91,10 @@ class LexicalIndex:
 
         return cls(bm25s.BM25.load(str(folder), mmap=True, load_corpus=False))
 
+    def knows(self, token: str) -> bool:
+        """Whether the (already tokenised) term occurs in some passage."""
+        return token in self._retriever.vocab_dict
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros where no query term occurs)."""
         tokens = tokenize([query])[0]

@@ -199,14 +199,22 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
     return [(int(c.rows[i]), float(scores[i])) for i in order]
 
 
-def dense_margin(c: Candidates, depth: int = 10) -> float:
-    """How far the best passage's cosine stands above the mean of the next depth − 1 (within the
-    query's filters): a best passage that stands out is more likely to answer."""
-    top = c.dense_order[:depth]
-    if len(top) < 3:
-        return 0.0
-    scores = [float(c.dense[np.searchsorted(c.rows, r)]) for r in top]
-    return scores[0] - float(np.mean(scores[1:]))
+@dataclass(frozen=True)
+class Standing:
+    """How the best dense candidate stands among the question's others (within its filters): a best
+    passage that stands out is more likely to answer."""
+
+    margin: float = 0.0  # its cosine above the mean of the next nine
+    standout: float = 0.0  # its cosine above the next 49, in their standard deviations (`rag.judge.standout`)
+
+
+def dense_standing(c: Candidates) -> Standing:
+    from rag.judge import standout
+
+    scores = [float(c.dense[np.searchsorted(c.rows, r)]) for r in c.dense_order[:50]]
+    if len(scores) < 3:
+        return Standing()
+    return Standing(scores[0] - float(np.mean(scores[1:10])), standout(scores))
 
 
 def with_members(collection: Collection, query: Query) -> Query:
@@ -231,12 +239,13 @@ def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybri
 
 
 def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",
-                       fusion: str = FUSION) -> tuple[list[Hit], float]:
-    """`search`, and the dense margin of its candidates (0 without the dense retriever)."""
+                       fusion: str = FUSION) -> tuple[list[Hit], Standing]:
+    """`search`, and how its best dense candidate stands among the others (zeros without the dense
+    retriever)."""
     query = with_members(collection, query)
     c = candidates(collection, query, max(4 * k, 50), mode)
     if not len(c.rows):
-        return [], 0.0
+        return [], Standing()
     dense_pos = {row: i + 1 for i, row in enumerate(c.dense_order)}
     lexical_pos = {row: i + 1 for i, row in enumerate(c.lexical_order)}
     hits: list[Hit] = []
@@ -253,7 +262,7 @@ def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: M
                         float(c.lexical[i]) if mode != "dense" else None))
         if len(hits) == k:
             break
-    return hits, dense_margin(c)
+    return hits, dense_standing(c)
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

@@ -1,0 +1,109 @@
+"""Fit the answer judge (`rag/judge.py`) on the labelled questions over one or more indexes.
+
+    .venv/bin/python eval/fit_judge.py INDEX [INDEX ...] [--write]
+
+A case is the best passage the chain sees for a question: an answerable question whose gold passage
+is in the hybrid top 3 should be answered; a question with no answer in the corpus should not.
+Signals come from the same functions the chain uses (`rag.answer.signals`), over every index given
+(the bundled corpus and the whole shared corpus: the judge must hold at both sizes). Prints 5-fold
+cross-validated figures per index (seeded), then the fit on all cases; `--write` stores it in
+`rag/judges.json` for the index's model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("RAG_NO_SERVICE", "1")
+
+from rag.answer import signals  # noqa: E402
+from rag.collection import Collection  # noqa: E402
+from rag.evaluation import default_question_files, label, load_questions  # noqa: E402
+from rag.judge import FEATURES, WEIGHTS_FILE  # noqa: E402
+from rag.query import parse_question  # noqa: E402
+from rag.retriever import search_with_margin, with_members  # noqa: E402
+
+THRESHOLD = 0.5
+SEED = 13
+
+
+def cases(index: Path) -> tuple[str, list[list[float]], list[int]]:
+    collection = Collection.load(index)
+    questions = load_questions(default_question_files())
+    labelled = label(collection, questions)
+    rows, targets = [], []
+    for q in labelled.questions + [q for q in questions if not q.answerable]:
+        query = with_members(collection, parse_question(q.question))
+        hits, standing = search_with_margin(collection, query, 5)
+        if not hits:
+            continue
+        if q.answerable:
+            gold = {collection.chunks[r].chunk_id for r in labelled.relevant[q.id]}
+            rank = next((h.rank for h in hits if h.chunk.chunk_id in gold), None)
+            if rank is None or rank > 3:
+                continue  # not a case of judging: the answer is not among the first passages
+        found = signals(hits[0], query, standing, collection.lexical)
+        rows.append([found[name] for name in FEATURES])
+        targets.append(1 if q.answerable else 0)
+    return collection.manifest["model"]["name"], rows, targets
+
+
+def report(name: str, truth: np.ndarray, answered: np.ndarray) -> str:
+    positives, negatives = truth == 1, truth == 0
+    false_not_found = float((~answered & positives).sum() / max(positives.sum(), 1))
+    refused = float((~answered & negatives).sum() / max(negatives.sum(), 1))
+    return (f"{name}: false 'not found' {false_not_found:.3f} of {int(positives.sum())}, "
+            f"refused {refused:.3f} of {int(negatives.sum())}")
+
+
+def main() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("indexes", nargs="+", type=Path)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    model, X, y, where = None, [], [], []
+    for index in args.indexes:
+        model, rows, targets = cases(index)
+        X += rows
+        y += targets
+        where += [str(index)] * len(rows)
+    X, y, where = np.array(X), np.array(y), np.array(where)
+    means, scales = X.mean(axis=0), X.std(axis=0) + 1e-9
+    Z = (X - means) / scales
+    fit = LogisticRegression(max_iter=1000)
+    held_out = cross_val_predict(fit, Z, y, cv=StratifiedKFold(5, shuffle=True, random_state=SEED),
+                                 method="predict_proba")[:, 1] >= THRESHOLD
+    print(f"5-fold cross-validated, threshold {THRESHOLD}:")
+    for index in args.indexes:
+        mask = where == str(index)
+        print("  " + report(str(index), y[mask], held_out[mask]))
+    fit.fit(Z, y)
+    on_all = fit.predict_proba(Z)[:, 1] >= THRESHOLD
+    print("fitted on all cases:")
+    for index in args.indexes:
+        mask = where == str(index)
+        print("  " + report(str(index), y[mask], on_all[mask]))
+    weights = dict(zip(FEATURES, fit.coef_[0].round(4).tolist()))
+    print("weights (per standard deviation):", weights, "bias", round(float(fit.intercept_[0]), 4))
+    if args.write:
+        stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
+        stored[model] = {"features": list(FEATURES), "means": means.round(6).tolist(),
+                         "scales": scales.round(6).tolist(), "weights": fit.coef_[0].round(6).tolist(),
+                         "bias": round(float(fit.intercept_[0]), 6), "threshold": THRESHOLD,
+                         "cases": int(len(y)), "fitted_on": [str(i) for i in args.indexes]}
+        WEIGHTS_FILE.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+        print(f"written to {WEIGHTS_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Whether the best passage answers the question: a logistic judge over signals that hold across
+index sizes and languages, fitted on the labelled questions (`eval/fit_judge.py`).
+
+Signals of the best passage and its question:
+- `cosine`: its dense similarity to the question;
+- `standout`: how far that similarity stands above the question's own other candidates (in standard
+  deviations of the next 49): relative to the question, so it does not drift as the index grows;
+- `coverage`: the share of the question's words (or their Dutch renderings) in the passage;
+- `unknown_names`: named things of the question (a capitalised word, an acronym, a word with digits)
+  that occur nowhere in the index ("ChatGPT", "Eurodac", "2036"): the corpus cannot answer about them;
+- `english`: an English question, whose words the Dutch passage cannot share.
+
+The fitted weights are in `judges.json` per model; a model without them is judged by
+`rag.answer.Judge` (its thresholds) alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.glossary import dutch_terms
+from rag.lexical import tokenize
+from rag.query import Query
+
+FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english")
+WEIGHTS_FILE = Path(__file__).with_name("judges.json")
+
+_WORD = re.compile(r"\w[\w'’.-]*\w|\w")
+_ENGLISH = set("the of and to what did does was were which who how why about is are for with on by from "
+               "that this their has have had would will".split())
+_DUTCH = set("de het een van en te wat welke wie hoe waarom over vroeg vroegen zei is zijn voor met op door "
+             "aan dat deze die er heeft hebben wil wilde".split())
+
+
+def is_english(text: str) -> bool:
+    """Whether a question reads as English (more English than Dutch function words)."""
+    words = text.lower().split()
+    return sum(w in _ENGLISH for w in words) > sum(w in _DUTCH for w in words)
+
+
+def named_things(query: Query) -> list[str]:
+    """Words of the question that name something: capitalised (not the first word), acronyms, or with
+    digits; not the members the question is scoped to (their names are the scope, not the subject)."""
+    words = _WORD.findall(query.text)
+    members = {m.lower() for name in query.filters.speakers for m in name.split()}
+    return [w for i, w in enumerate(words)
+            if (any(c.isdigit() for c in w) or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()))
+            and w.lower() not in members]
+
+
+def unknown_names(query: Query, lexical) -> int:
+    """How many named things of the question occur nowhere in the index, in any form we can make."""
+    count = 0
+    for word in named_things(query):
+        forms = set(tokenize([word])[0])
+        renderings = dutch_terms(word)
+        if renderings:
+            forms |= set(tokenize(renderings)[0])
+        if forms and not any(lexical.knows(form) for form in forms):
+            count += 1
+    return count
+
+
+def standout(dense_scores: list[float]) -> float:
+    """The best cosine's distance above the others, in their standard deviations (0 with < 3)."""
+    if len(dense_scores) < 3:
+        return 0.0
+    rest = np.asarray(dense_scores[1:], dtype=np.float64)
+    return float((dense_scores[0] - rest.mean()) / (rest.std() + 1e-6))
+
+
+@dataclass(frozen=True)
+class LogisticJudge:
+    """P(answers) = σ(bias + Σ weight × (signal − mean) / scale); the passage answers when P ≥ threshold."""
+
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float = 0.5
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.bias + sum(w * (signals[name] - m) / s
+                            for name, m, s, w in zip(FEATURES, self.means, self.scales, self.weights))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def answers(self, signals: dict[str, float]) -> bool:
+        return self.probability(signals) >= self.threshold
+
+
+@lru_cache(maxsize=8)
+def logistic_judge_for(model: str) -> LogisticJudge | None:
+    """The fitted judge for a model, or None when `judges.json` has none for it."""
+    try:
+        fitted = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")).get(model)
+    except (OSError, ValueError):
+        return None
+    if not fitted or tuple(fitted.get("features", ())) != FEATURES:
+        return None
+    return LogisticJudge(tuple(fitted["means"]), tuple(fitted["scales"]), tuple(fitted["weights"]),
+                         float(fitted["bias"]), float(fitted.get("threshold", 0.5)))

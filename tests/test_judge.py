@@ -1,0 +1,70 @@
+"""The answer judge: its signals, the fitted weights it loads, and its decisions on the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.judge import FEATURES, LogisticJudge, is_english, logistic_judge_for, named_things, standout, unknown_names
+from rag.lexical import LexicalIndex
+from rag.query import parse_question
+from rag.retriever import with_members
+
+
+@pytest.mark.parametrize("question, english", [
+    ("What did JA21 ask about Uganda?", True), ("Wat vroeg JA21 over Oeganda?", False),
+    ("Which questions were asked about COVID-19 vaccination of children?", True),
+    ("Welke afspraken zijn er gemaakt over de Eurovisie in Rotterdam?", False),
+])
+def test_english_questions_are_told_from_dutch(question, english):
+    assert is_english(question) is english
+
+
+def test_named_things_are_capitalised_words_acronyms_and_numbers_not_the_party():
+    query = parse_question("Wat zei de VVD over ChatGPT, de ECHR en de Spelen van 2036 in Amsterdam?")
+    assert named_things(query) == ["ChatGPT", "ECHR", "Spelen", "2036", "Amsterdam"]  # "VVD" is the filter
+
+
+def test_unknown_names_are_those_no_passage_holds():
+    lexical = LexicalIndex.build(["De Spelen in Amsterdam werden besproken, ook het EVRM en Oeganda.",
+                                  "Een tweede passage over de begroting."])
+    assert unknown_names(parse_question("Wat is er gezegd over ChatGPT in Amsterdam?"), lexical) == 1
+    # an English name counts as known when its Dutch rendering is in the index ("Uganda" → "Oeganda")
+    assert unknown_names(parse_question("What was said about Uganda in Amsterdam?"), lexical) == 0
+
+
+def test_standout_is_relative_to_the_questions_own_candidates():
+    assert standout([0.9, 0.8, 0.8, 0.8]) > 100  # far above identical others
+    assert standout([0.86, 0.85, 0.84, 0.86, 0.85]) < 2
+    assert standout([0.9, 0.8]) == 0.0  # too few to say
+    # the same shape at another level (a larger index lifts every cosine) stands out the same
+    assert standout([0.80, 0.70, 0.72, 0.68]) == pytest.approx(standout([0.85, 0.75, 0.77, 0.73]), rel=1e-6)
+
+
+def test_the_logistic_judge_weighs_its_signals():
+    judge = LogisticJudge(means=(0.85, 4, 0.3, 0.3, 0.5), scales=(0.04, 2.6, 0.3, 0.7, 0.5),
+                          weights=(1.8, 0.7, 1.7, -1.0, 1.1), bias=1.5)
+    strong = {"cosine": 0.9, "standout": 6, "coverage": 0.6, "unknown_names": 0, "english": 0}
+    assert judge.answers(strong)
+    assert not judge.answers({**strong, "cosine": 0.8, "coverage": 0.0, "unknown_names": 2})
+    assert judge.probability({**strong, "unknown_names": 1}) < judge.probability(strong)
+
+
+def test_fitted_weights_load_for_the_default_model_only():
+    from rag.models import DEFAULT_MODEL
+
+    fitted = logistic_judge_for(DEFAULT_MODEL)
+    assert fitted is not None and len(fitted.weights) == len(FEATURES) and fitted.threshold == 0.5
+    assert logistic_judge_for("fake:64") is None  # other models: the threshold rule
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, status", [
+    ("What did JA21 ask about Uganda?", "found"),
+    ("Wat vroeg GL-PvdA over de weigering van Hongarije en Slowakije?", "found"),
+    ("Wat is er gezegd over ChatGPT in het onderwijs?", "not_found"),
+    ("What did members say about Bitcoin mining?", "not_found"),
+])
+def test_the_judge_on_the_real_model(real_index, question, status):
+    from rag.api import Assistant
+
+    assert Assistant(real_index, chat_model=False).ask(question).status == status
