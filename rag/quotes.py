@@ -5,9 +5,12 @@ that document's text at those offsets, whatever selected it. `verify_quote` chec
 against the stored documents; the answer composer and the optional language model only ever
 show quotes that pass it.
 
-Selection, per passage: the sentence sharing most (stemmed) words with the question, and, where
-that sentence is not itself a question, the party's first question after it (in this genre the
-question is what staff want to read) — joined into one span when they are adjacent.
+Selection, per passage: a passage of at most MAX_QUOTE_WORDS words is quoted whole (it is one
+paragraph or one question: whole, the quote holds the answer more often: 0.60 → 0.69 of answers on the
+whole corpus, 0.76 → 0.88 on the bundled one, README "Saying what is not there"). From a longer one, the
+sentence sharing most (stemmed) words with the question, and, where that sentence is not itself a
+question, the party's first question after it (in this genre the question is what staff want to read)
+— joined into one span when they are adjacent.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def _overlap(sentence: str, terms: set[str]) -> float:
 def select_span(doc: DocRecord, chunk: Chunk, query: Query) -> tuple[int, int]:
     """Document offsets of the part of the passage to quote (see the module docstring)."""
     spans = [(chunk.start + s, chunk.start + e) for s, e in sentence_spans(chunk.text)]
-    if not spans:
+    if not spans or len(chunk.text.split()) <= MAX_QUOTE_WORDS:
         return chunk.start, chunk.end
     terms = set(tokenize([query.search_text])[0])
     scores = [_overlap(doc.text[s:e], terms) for s, e in spans]

@@ -1,0 +1,35 @@
+"""What part of a passage is quoted: a short passage whole, from a long one the sentence that shares
+most words with the question and the party's question after it; always verbatim at its offsets."""
+
+from __future__ import annotations
+
+from rag.query import parse_question
+from rag.quotes import MAX_QUOTE_WORDS, quote_span, select_span, verify_quote
+from rag.store import DocRecord
+from rag.types import Chunk
+
+
+def _doc_and_chunk(text: str) -> tuple[DocRecord, Chunk]:
+    doc = DocRecord("d", "Titel", "verslag", None, "d.txt", "0" * 64, text, (0,), 1, (), (), 1)
+    return doc, Chunk("c", "d", text, 0, len(text), "SP", "", 1, 1)
+
+
+def test_a_short_passage_is_quoted_whole():
+    doc, chunk = _doc_and_chunk("De leden van de SP-fractie lezen de brief. Zij vragen naar de huren in Utrecht. "
+                                "Wanneer komt de minister met een plan?")
+    assert select_span(doc, chunk, parse_question("Wat vroeg de SP over de huren?")) == (0, len(doc.text))
+
+
+def test_from_a_long_passage_the_matching_sentence_and_the_question_after_it():
+    filler = " ".join(f"Deze zin {i} gaat over iets anders dan het onderwerp van de vraag." for i in range(12))
+    question = parse_question("Wat vroeg de SP over de huren in Utrecht?")
+    doc, chunk = _doc_and_chunk(f"{filler} De huren in Utrecht stijgen snel. Wanneer komt de minister met een plan? "
+                                f"{filler}")
+    assert len(doc.text.split()) > MAX_QUOTE_WORDS
+    start, end = select_span(doc, chunk, question)
+    assert doc.text[start:end] == "De huren in Utrecht stijgen snel. Wanneer komt de minister met een plan?"
+    assert verify_quote(quote_span(doc, chunk, start, end, 1), {"d": doc})
+    # the two sentences too far apart for one quote: the question alone
+    doc, chunk = _doc_and_chunk(f"De huren in Utrecht stijgen snel. {filler} Wanneer komt de minister met een plan?")
+    start, end = select_span(doc, chunk, question)
+    assert doc.text[start:end] == "Wanneer komt de minister met een plan?"
