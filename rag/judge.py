@@ -10,6 +10,8 @@ Signals of the best passage and its question:
   that occur nowhere in the index ("ChatGPT", "Eurodac", "2036"): the corpus cannot answer about them;
 - `english`: an English question, whose words the Dutch passage cannot share.
 
+Measured and left out: whether the passage is credited to a party the question names (weight −0.04).
+
 The fitted weights are in `judges.json` per model; a model without them is judged by
 `rag.answer.Judge` (its thresholds) alone.
 """
@@ -56,14 +58,13 @@ def named_things(query: Query) -> list[str]:
 
 
 def unknown_names(query: Query, lexical) -> int:
-    """How many named things of the question occur nowhere in the index, in any form we can make."""
+    """How many named things of the question occur nowhere in the index, in any spelling we can make:
+    the word itself or a Dutch rendering, every part of it ("COVID-19": "covid" as well as "19")."""
     count = 0
     for word in named_things(query):
-        forms = set(tokenize([word])[0])
-        renderings = dutch_terms(word)
-        if renderings:
-            forms |= set(tokenize(renderings)[0])
-        if forms and not any(lexical.knows(form) for form in forms):
+        spellings = [tokenize([word])[0]] + [tokenize([dutch])[0] for dutch in dutch_terms(word)]
+        spellings = [[t for t in tokens if len(t) >= 3] or tokens for tokens in spellings if tokens]
+        if spellings and not any(all(lexical.knows(t) for t in tokens) for tokens in spellings):
             count += 1
     return count
 

@@ -30,6 +30,9 @@ def test_unknown_names_are_those_no_passage_holds():
     assert unknown_names(parse_question("Wat is er gezegd over ChatGPT in Amsterdam?"), lexical) == 1
     # an English name counts as known when its Dutch rendering is in the index ("Uganda" → "Oeganda")
     assert unknown_names(parse_question("What was said about Uganda in Amsterdam?"), lexical) == 0
+    # every part of a name must be there: "19" is, "covid" is not
+    lexical = LexicalIndex.build(["Op 19 mei sprak de Kamer over vaccinatie van kinderen."])
+    assert unknown_names(parse_question("Which questions were asked about COVID-19 vaccination?"), lexical) == 1
 
 
 def test_standout_is_relative_to_the_questions_own_candidates():
