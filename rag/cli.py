@@ -201,6 +201,13 @@ def eval_(
                   f"in the hybrid top 3: {a.get('false_not_found_top3')}); the quoted sentences hold the gold text in "
                   f"{a.get('quote_holds_gold')} of {a.get('answered')} answered; quote fidelity {a['quote_fidelity']} "
                   f"({a['quotes']} quotes)")
+    bins = report.get("judge_calibration")
+    if bins:
+        console.print("Judge calibration (probability bin: cases, mean probability → share that should be "
+                      "answered): " + "; ".join(
+                          f"{b['from']:.1f}–{b['to']:.1f}: {b['cases']}"
+                          + (f", {b['mean_probability']:.2f} → {b['should_answer']:.2f}" if b["cases"] else "")
+                          for b in bins))
     t = report.get("attribution")
     if t:
         console.print(f"Attribution ({t['located']} labelled historic lines): precision {t['precision']} "

@@ -162,6 +162,7 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in methods}
                          for q in labelled.questions},
         "answers": _answer_metrics(collection, labelled, questions, runs.get("hybrid")),
+        "judge_calibration": judge_calibration(collection, labelled, questions, runs.get("hybrid")),
         "attribution": _attribution(collection),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -226,6 +227,68 @@ def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[
     }
 
 
+CALIBRATION_BINS = 5
+
+
+def judge_calibration(collection: Collection, labelled: Labelled, questions: list[Question],
+                      hybrid: dict[str, list[Hit]] | None) -> list[dict] | None:
+    """How well the fitted judge's probability that the best passage answers matches what happens:
+    per probability bin, the cases (answerable questions with the gold passage in the hybrid top 3, and
+    unanswerable ones), the mean probability and the share that should be answered. None when the
+    model has no fitted judge."""
+    from rag.answer import signals
+    from rag.judge import logistic_judge_for
+    from rag.retriever import search_with_margin, with_members
+
+    fitted = logistic_judge_for(collection.manifest["model"]["name"])
+    if fitted is None or hybrid is None:
+        return None
+    cases: list[tuple[float, int]] = []
+    for q in labelled.questions + [q for q in questions if not q.answerable]:
+        if q.answerable:
+            rank = _first_relevant(labelled, hybrid[q.id], q.id)
+            if rank is None or rank > 3:
+                continue
+        query = with_members(collection, parse_question(q.question))
+        hits, standing = search_with_margin(collection, query, 5)
+        if hits:
+            cases.append((fitted.probability(signals(hits[0], query, standing, collection.lexical)), int(q.answerable)))
+    bins = []
+    for b in range(CALIBRATION_BINS):
+        lo, hi = b / CALIBRATION_BINS, (b + 1) / CALIBRATION_BINS
+        inside = [(p, y) for p, y in cases if lo <= p < hi or (b == CALIBRATION_BINS - 1 and p == 1.0)]
+        bins.append({"from": lo, "to": hi, "cases": len(inside),
+                     "mean_probability": round(sum(p for p, _ in inside) / len(inside), 4) if inside else None,
+                     "should_answer": round(sum(y for _, y in inside) / len(inside), 4) if inside else None})
+    return bins
+
+
+def plot_calibration(bins: list[dict], path: Path) -> None:
+    """A PNG of the judge's reliability: mean probability against the share that should be answered."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    used = [b for b in bins if b["cases"]]
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=120)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect")
+    ax.plot([b["mean_probability"] for b in used], [b["should_answer"] for b in used], marker="o", label="judge")
+    for b in used:
+        ax.annotate(str(b["cases"]), (b["mean_probability"], b["should_answer"]), textcoords="offset points",
+                    xytext=(4, -10), fontsize=7)
+    ax.set_xlabel("judge's probability that the best passage answers")
+    ax.set_ylabel("share that should be answered")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Judge calibration (cases per point)")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def _overlaps_gold(quote, question: Question, collection: Collection) -> bool:
     """Whether the quoted span overlaps one of the question's gold spans in its document."""
     if quote.doc_id != question.doc:
@@ -253,6 +316,8 @@ def _write(out_dir: Path, labelled: Labelled, runs, report: dict) -> None:
     qrels.save(str(out_dir / "qrels.trec"), kind="trec")
     (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     plot_recall(labelled, runs, out_dir / "recall-at-k.png")
+    if report.get("judge_calibration"):
+        plot_calibration(report["judge_calibration"], out_dir / "judge-calibration.png")
     (out_dir / "questions.json").write_text(
         json.dumps([asdict(q) for q in labelled.questions], indent=2, ensure_ascii=False), encoding="utf-8")
 

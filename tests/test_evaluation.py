@@ -9,6 +9,8 @@ import pytest
 
 from conftest import BUNDLED, SHARED
 from rag.evaluation import Labelled, Question, _metrics, default_question_files, load_questions
+from rag.query import parse_question
+from rag.retriever import search
 from rag.ingest import read_source
 from rag.structure import build_document
 from rag.types import Chunk, Hit
@@ -91,3 +93,30 @@ def test_answer_metrics_count_misses_in_the_top_3_and_quotes_that_hold_the_gold(
     assert _overlaps_gold(SimpleNamespace(doc_id=question.doc, start=at + 2, end=at + 10), question, collection)
     assert not _overlaps_gold(SimpleNamespace(doc_id=question.doc, start=0, end=max(at, 1)), question, collection)
     assert not _overlaps_gold(SimpleNamespace(doc_id="other", start=at, end=at + 10), question, collection)
+
+
+def test_judge_calibration_bins_every_case_and_plots(tmp_path, monkeypatch):
+    from rag import judge
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.evaluation import judge_calibration, label, plot_calibration
+    from rag.indexer import build_index
+
+    build_index([BUNDLED], tmp_path / "idx", embedder=FakeEmbedder(64))
+    collection = Collection.load(tmp_path / "idx", embedder=FakeEmbedder(64))
+    questions = [q for q in QUESTIONS if q.set == "core"][:10] + [q for q in QUESTIONS if not q.answerable][:5]
+    labelled = label(collection, questions)
+    # as `evaluate_index` keeps them: relevant passages by chunk id
+    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
+    hybrid = {q.id: search(collection, parse_question(q.question), 10) for q in labelled.questions}
+    assert judge_calibration(collection, labelled, questions, hybrid) is None  # the fake model has no fitted judge
+    fitted = judge.LogisticJudge(means=(0.5, 3, 0.3, 0.3, 0.5), scales=(0.2, 2, 0.3, 0.7, 0.5),
+                                 weights=(2, 0.7, 1.6, -1, 1), bias=0.5)
+    monkeypatch.setattr(judge, "logistic_judge_for", lambda model: fitted)
+    bins = judge_calibration(collection, labelled, questions, hybrid)
+    in_top3 = sum(1 for q in labelled.questions if any(h.chunk.chunk_id in labelled.relevant[q.id]
+                                                          for h in hybrid[q.id][:3]))
+    assert sum(b["cases"] for b in bins) == in_top3 + 5
+    assert all(b["from"] <= b["mean_probability"] <= b["to"] for b in bins if b["cases"])
+    plot_calibration(bins, tmp_path / "calibration.png")
+    assert (tmp_path / "calibration.png").stat().st_size > 1000
