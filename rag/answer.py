@@ -121,46 +121,76 @@ def judge(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lex
     return "party_missing" if query.parties else "not_found"
 
 
-def _block(quotes: list[Quote], parties: tuple[str, ...] = (), members: tuple[str, ...] = ()) -> list[str]:
+# What the answer says around its quotes, in the language of the question (Dutch unless it reads as
+# English: staff work in Dutch).
+TEXTS = {
+    "nl": {"not_party": "niet toegeschreven aan {who}; de passage noemt de partij",
+           "not_member": "niet toegeschreven aan {who}; het stuk noemt {this}", "this_one": "dit lid",
+           "these": "deze leden", "question": "Vraag", "answer": "Antwoord",
+           "party_missing": "Geen passage van {parties} past bij deze vraag.",
+           "others": "Dichtstbijzijnde passages van andere partijen:",
+           "not_found": "Niets in de index past goed genoeg bij deze vraag om te citeren; de dichtstbijzijnde "
+                        "passages staan hieronder."},
+    "en": {"not_party": "not attributed to {who}; the passage names the party",
+           "not_member": "not attributed to {who}; the paper names {this}", "this_one": "this member",
+           "these": "these members", "question": "Question", "answer": "Answer",
+           "party_missing": "No passage from {parties} matches this question.",
+           "others": "Closest passages from other parties:",
+           "not_found": "Nothing in the index matches this question well enough to quote; the closest "
+                        "passages are listed below."},
+}
+
+
+def language(question: str) -> str:
+    """"en" for a question that reads as English, else "nl"."""
+    from rag.judge import is_english
+
+    return "en" if is_english(question) else "nl"
+
+
+def _block(quotes: list[Quote], parties: tuple[str, ...] = (), members: tuple[str, ...] = (),
+           lang: str = "nl") -> list[str]:
+    t = TEXTS[lang]
     lines: list[str] = []
     by_party: dict[str, list[Quote]] = {}
     for quote in quotes:
         label = who(quote)
         if parties and quote.party is None:
             # Admitted by the party filter because it names the party, not because it is the party's.
-            label = f"{label} – niet toegeschreven aan {', '.join(parties)}; de passage noemt de partij"
+            label = f"{label} – {t['not_party'].format(who=', '.join(parties))}"
         elif members and not any(name in (quote.speaker or "") for name in members):
             # Admitted because its document names the member, not because the member speaks in it.
-            label = f"{label} – niet toegeschreven aan {', '.join(members)}; het stuk noemt " \
-                    f"{'dit lid' if len(members) == 1 else 'deze leden'}"
+            this = t["this_one"] if len(members) == 1 else t["these"]
+            label = f"{label} – {t['not_member'].format(who=', '.join(members), this=this)}"
         by_party.setdefault(label, []).append(quote)
     for name, group in by_party.items():
         lines.append(f"**{name}**")
         for quote in group:
             if quote.question is not None:
-                lines.append(f"> Vraag ({who(quote.question)}): “{quote.question.text}”  \n>")
+                lines.append(f"> {t['question']} ({who(quote.question)}): “{quote.question.text}”  \n>")
             lines.append(f"> “{quote.text}”  \n> — {quote_citation(quote)}")
             if quote.answer is not None:
-                lines.append(f"> Antwoord ({who(quote.answer)}): “{quote.answer.text}”")
+                lines.append(f"> {t['answer']} ({who(quote.answer)}): “{quote.answer.text}”")
         lines.append("")
     return lines
 
 
 def compose_answer(query: Query, hits: list[Hit], quotes: list[Quote], status: str,
                    others: list[Hit] = (), summary: str | None = None) -> Answer:
-    """The answer text for the judged retrieval. `quotes` (already verified) are those shown:
-    the answer's own when found, the other parties' closest when the named party has none."""
+    """The answer text for the judged retrieval, in the question's language (`language`). `quotes`
+    (already verified) are those shown: the answer's own when found, the other parties' closest when
+    the named party has none."""
+    lang = language(query.question)
+    t = TEXTS[lang]
     lines: list[str] = [summary, ""] if summary else []
     if status == "found":
-        lines += _block(quotes, query.parties, query.filters.speakers)
+        lines += _block(quotes, query.parties, query.filters.speakers, lang)
     elif status == "party_missing":
-        parties = ", ".join(query.parties)
-        lines.append(f"No passage from {parties} matches this question.")
+        lines.append(t["party_missing"].format(parties=", ".join(query.parties)))
         if quotes:
-            lines += ["", "Closest passages from other parties:", ""] + _block(quotes)
+            lines += ["", t["others"], ""] + _block(quotes, lang=lang)
     else:
         quotes = []
-        lines.append("Nothing in the index matches this question well enough to quote; "
-                     "the closest passages are listed below.")
+        lines.append(t["not_found"])
     return Answer(query.question, "\n".join(lines).strip(), tuple(hits), query.parties, tuple(quotes), status,
                   tuple(others), summary)

@@ -89,7 +89,8 @@ def test_answer_quotes_the_partys_question_with_citation(assistant, collection):
 def test_named_party_without_a_match_says_so_and_offers_others(assistant, collection):
     answer = assistant.ask("Wat vroeg de BBB over Oeganda en de transithub?", k=3)
     assert answer.status == "party_missing"
-    assert answer.text.startswith("No passage from BBB matches")
+    assert answer.text.startswith("Geen passage van BBB past bij deze vraag.")  # a Dutch question: Dutch
+    assert "Dichtstbijzijnde passages van andere partijen:" in answer.text
     assert answer.others and all(h.chunk.party != "BBB" for h in answer.others)
     assert answer.quotes and "Oeganda" in answer.quotes[0].text and answer.quotes[0].party == "JA21"
     _assert_verbatim(answer, collection)
@@ -98,7 +99,16 @@ def test_named_party_without_a_match_says_so_and_offers_others(assistant, collec
 def test_nothing_matching_is_said_not_quoted(assistant):
     answer = assistant.ask("kernfusie zonnepanelen windmolens Petten", k=3)
     assert answer.status == "not_found" and answer.quotes == ()
-    assert "Nothing in the index matches" in answer.text and answer.hits
+    assert "Niets in de index past goed genoeg bij deze vraag" in answer.text and answer.hits
+    english = assistant.ask("What was said about nuclear fusion in Petten and the solar panels?", k=3)
+    assert english.status == "not_found" and "Nothing in the index matches" in english.text
+
+
+def test_the_answer_speaks_the_language_of_the_question(assistant):
+    dutch = assistant.ask("Wat vroeg de BBB over Oeganda en de transithub?", k=3)
+    english = assistant.ask("What did the BBB ask about Uganda and the transit hub?", k=3)
+    assert dutch.status == english.status == "party_missing"
+    assert dutch.text.startswith("Geen passage van BBB") and english.text.startswith("No passage from BBB")
 
 
 def test_a_quoted_written_question_carries_its_answer(assistant, collection):

@@ -48,7 +48,7 @@ def test_filters_combine(assistant):
 
 def test_no_match_says_so(assistant):
     answer = assistant.ask("Oeganda", k=3, parties=["SGP"])
-    assert answer.hits == () and "No passage from SGP" in answer.text
+    assert answer.hits == () and "Geen passage van SGP" in answer.text
 
 
 @pytest.mark.parametrize("since", ["gisteren", "2020-1", "20200101"])
