@@ -50,8 +50,9 @@ def run_load(url: str, questions: list[str], sessions: int = 20, seconds: float 
             i += sessions
             started = time.perf_counter()
             try:
-                text, _ = client.predict(question, [], None, None, "", "", api_name="/answer")
-                ok = isinstance(text, str) and text and not text.startswith("⚠️")
+                reply = client.predict(question, 5, api_name="/ask")  # the app's one API endpoint
+                text = reply.get("answer") if isinstance(reply, dict) else reply
+                ok = isinstance(text, str) and bool(text)
             except Exception as exc:  # noqa: BLE001
                 ok, text = False, str(exc)
             with lock:

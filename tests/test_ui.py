@@ -140,3 +140,18 @@ def test_a_short_load_on_loopback_has_no_errors(server):
 
     result = run_load(server[0], ["Wat vroeg JA21 over Oeganda?", "dierproeven"], sessions=3, seconds=3)
     assert result["requests"] > 0 and result["errors"] == 0 and result["p95_ms"] >= result["p50_ms"]
+
+
+def test_scripts_get_one_json_endpoint(server):
+    """`gradio_client` sees `/ask` only, and it answers with `rag ask --json`'s contract."""
+    from gradio_client import Client
+
+    client = Client(server[0], verbose=False)
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert list(endpoints) == ["/ask"]
+    result = client.predict("What did JA21 ask about Uganda?", 3, api_name="/ask")
+    assert set(result) == {"question", "answer", "status", "quotes", "passages", "others"}
+    assert result["status"] == "found" and result["passages"][0]["party"] == "JA21" and len(result["passages"]) == 3
+    assert all(q["text"] for q in result["quotes"])
+    with pytest.raises(Exception, match="question is empty"):
+        client.predict("   ", api_name="/ask")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import html
+import json
 import os
 import re
 import shutil
@@ -68,6 +69,17 @@ class App:
         text, panel = answer.text, _passages_html(answer)
         self.timings.append(time.perf_counter() - started)
         return text, panel
+
+    def ask_json(self, question: str, k: int = 5, parties: list[str] | None = None, doc_ids: list[str] | None = None,
+                 types: list[str] | None = None, since: str | None = None, until: str | None = None) -> dict:
+        """The API endpoint `/ask`: the answer in `rag ask --json`'s contract (question, answer, status,
+        quotes, passages, others); a bad question or filter is an error with its one sentence."""
+        try:
+            answer = self.assistant.ask(question, k=int(k), parties=parties or [], doc_ids=doc_ids or [],
+                                        types=types or [], since=since or None, until=until or None)
+        except RagError as exc:
+            raise gr.Error(str(exc)) from exc
+        return json.loads(render_answer(answer, as_json=True))
 
     def lookup(self, query: str, parties):
         """Quick lookup: the ranked passages, each as quote plus citation ready to copy."""
@@ -191,7 +203,7 @@ def build_app(app: App) -> gr.Blocks:
                                           submit_btn=True, render=False)
                     gr.ChatInterface(
                         app.answer, additional_inputs=[party, doc, doc_type, since, until],
-                        additional_outputs=[passages], analytics_enabled=False,
+                        additional_outputs=[passages], analytics_enabled=False, api_visibility="private",
                         chatbot=gr.Chatbot(height=520, elem_id="chat", buttons=["copy"]), textbox=question,
                     )
                     gr.Examples(EXAMPLES, inputs=[question], label="Examples (click, then send)")
@@ -206,14 +218,15 @@ def build_app(app: App) -> gr.Blocks:
                 go = gr.Button("Search", variant="primary", scale=1, elem_id="lookup-go")
             slots = [gr.Textbox(visible=False, lines=4, buttons=["copy"], interactive=False,
                                 elem_classes=["lookup-result"]) for _ in range(LOOKUP_SLOTS)]
-            go.click(app.lookup, [query, lookup_party], slots)
-            query.submit(app.lookup, [query, lookup_party], slots)
+            gr.on([go.click, query.submit], app.lookup, [query, lookup_party], slots, api_visibility="private")
         with gr.Tab("Add documents"):
             files = gr.File(file_count="multiple", label="PDF, XML, HTML or TXT files", elem_id="upload",
                             file_types=list(SUPPORTED))
             index_btn = gr.Button("Index these files", variant="primary", elem_id="upload-go")
             status = gr.Markdown(elem_id="upload-status")
-            index_btn.click(app.add_documents, files, status)
+            index_btn.click(app.add_documents, files, status, api_visibility="private")
+        # Scripts get one endpoint, the `rag ask --json` contract; the interface's own events are not API.
+        gr.api(app.ask_json, api_name="ask")
     return demo
 
 
