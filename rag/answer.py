@@ -105,10 +105,10 @@ def matches(hit: Hit, query: Query, rule: Judge, margin: float = 0.0) -> bool:
     return margin >= rule.margin or coverage(query, hit.chunk) >= rule.coverage
 
 
-def quotable(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> list[Hit]:
-    """The hits strong enough to quote: the best if it answers (`best_answers`), others matching on
-    their own words or cosine and close enough to the best one."""
-    if not best_answers(hits, query, rule, standing, fitted, lexical):
+def quotable(hits: list[Hit], query: Query, rule: Judge) -> list[Hit]:
+    """The hits to quote once the best one is judged to answer (`judge` said "found"): the best, and
+    others matching on their own words or cosine and close enough to it."""
+    if not hits:
         return []
     best = hits[0].score
     return [hits[0]] + [h for h in hits[1:] if matches(h, query, rule) and h.score >= RELATIVE_QUOTE_SCORE * best]

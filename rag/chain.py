@@ -71,7 +71,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
     def quote(x: dict):
         retrieval: Retrieval = x["retrieval"]
         if retrieval.status == "found":
-            chosen = quotable(list(retrieval.hits), x["query"], rule, retrieval.standing, fitted, collection.lexical)
+            chosen = quotable(list(retrieval.hits), x["query"], rule)
         else:
             chosen = list(retrieval.others)
         quotes = quotes_for(chosen, x["query"], collection.documents, pairs)

@@ -75,6 +75,19 @@ def rag_cli(*args, index=None, stdin=None, env=None):
                           text=True, env=environ, timeout=300)
 
 
+@pytest.fixture(scope="module")
+def core_collection(tmp_path_factory):
+    """The core document indexed alone on the fake model, loaded."""
+    from rag.collection import Collection
+    from rag.indexer import build_index
+
+    folder = tmp_path_factory.mktemp("core-corpus")
+    shutil.copy(CORE, folder / CORE.name)
+    index = tmp_path_factory.mktemp("core-index")
+    build_index([folder], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
 @pytest.fixture(scope="session")
 def fake_index(tmp_path_factory):
     """The bundled corpus indexed by `rag index` on the fake model (once per session)."""

@@ -7,7 +7,6 @@ import pytest
 from rag.judge import FEATURES, LogisticJudge, is_english, logistic_judge_for, named_things, standout, unknown_names
 from rag.lexical import LexicalIndex
 from rag.query import parse_question
-from rag.retriever import with_members
 
 
 @pytest.mark.parametrize("question, english", [

@@ -3,25 +3,11 @@ model): invoke/ainvoke return Documents, `k` in the constructor and in `invoke(q
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import CORE
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from rag.collection import Collection
-from rag.embedding import FakeEmbedder
-from rag.indexer import build_index
 from rag.retriever import HybridRetriever
-
-
-@pytest.fixture(scope="module")
-def core_collection(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("standard-corpus")
-    shutil.copy(CORE, folder / CORE.name)
-    index = tmp_path_factory.mktemp("standard-index")
-    build_index([folder], index, embedder=FakeEmbedder(64))
-    return Collection.load(index, embedder=FakeEmbedder(64))
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from conftest import CORE
-from rag.collection import Collection
 from rag.errors import QuestionError
-from rag.embedding import FakeEmbedder
-from rag.indexer import build_index
 from rag.query import parse_question
 from rag.rerank import NoReranker, SentenceReranker, make_reranker
 from rag.retriever import search
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("c")
-    shutil.copy(CORE, folder / CORE.name)
-    index = tmp_path_factory.mktemp("i")
-    build_index([folder], index, embedder=FakeEmbedder(64))
-    return Collection.load(index, embedder=FakeEmbedder(64))
+def collection(core_collection):
+    return core_collection
 
 
 def test_sentence_reranker_keeps_the_same_hits_renumbered(collection):
