@@ -162,6 +162,8 @@ def eval_(
                                        "[default: eval/out/<time>]."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report instead of tables."),
     rerank: List[str] = typer.Option([], "--rerank", help="Also evaluate hybrid reranked by this reranker."),
+    also: List[Path] = typer.Option([], "--also", help="Another index (e.g. of another size): its answer figures "
+                                    "side by side with this one's (repeatable)."),
 ):
     """Evaluate retrieval: BM25-only, dense-only and hybrid side by side on a labelled question set."""
     import time as _time
@@ -215,6 +217,32 @@ def eval_(
                       f"labelled parties ({t['recall_in_corpus']} of the {t['positives_in_corpus']} the corpus states)")
     console.print(f"{report['questions']} questions on {report['passages']} passages of {report['documents']} "
                   f"documents; {len(report['skipped'])} skipped (document not indexed); files in {out_dir}")
+    if also:
+        reports = [(f"{collection.index_dir} ({report['passages']} passages)", report)]
+        for n, other in enumerate(also, start=1):
+            extra = evaluate_index(Collection.load(_index_dir(other)), load_questions(files), out_dir / f"also-{n}",
+                                   ("hybrid",))
+            reports.append((f"{other} ({extra['passages']} passages)", extra))
+        console.print(_answers_side_by_side(reports))
+
+
+def _answers_side_by_side(reports: list[tuple[str, dict]]):
+    """A table of what the answering chain does, one column per index."""
+    from rich.table import Table
+
+    rows = [("answerable with the gold passage in the hybrid top 3", "gold_in_top3"),
+            ("false 'not found' among those", "false_not_found_top3"),
+            ("unanswerable questions refused", "not_found_correct"),
+            ("the quote holds the gold text, of answered", "quote_holds_gold"),
+            ("answer quotes a gold passage", "answer_quotes_gold"),
+            ("quote fidelity", "quote_fidelity")]
+    table = Table(title="Saying what is there, per index", title_justify="left")
+    table.add_column("")
+    for name, _ in reports:
+        table.add_column(name, justify="right")
+    for label, key in rows:
+        table.add_row(label, *(str(r["answers"].get(key)) for _, r in reports))
+    return table
 
 
 @app.command()

@@ -95,3 +95,13 @@ def test_load_test_only_targets_this_machine():
 
     with pytest.raises(RagError, match="only targets this machine"):
         run_load("http://10.0.0.5:7860/", ["x"], sessions=1, seconds=1)
+
+
+def test_eval_sets_the_answer_figures_of_two_indexes_side_by_side(fake_index, tmp_path):
+    result = rag("eval", "--out", str(tmp_path / "out"), "--also", str(fake_index), index=fake_index,
+                 env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "Saying what is there, per index" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "unanswerable questions refused" in line)
+    assert len([cell for cell in row.split("│")[2:] if cell.strip()]) == 2  # one figure per index
+    assert (tmp_path / "out" / "report.json").exists() and (tmp_path / "out" / "also-1" / "report.json").exists()
