@@ -155,3 +155,23 @@ def test_scripts_get_one_json_endpoint(server):
     assert all(q["text"] for q in result["quotes"])
     with pytest.raises(Exception, match="question is empty"):
         client.predict("   ", api_name="/ask")
+
+
+def test_a_link_asks_its_question(server, browser):
+    """`?q=…&party=…` opens the chat with the question answered and the party filter set; `?lookup=…`
+    fills the quick lookup."""
+    from urllib.parse import urlencode
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(server[0] + "?" + urlencode({"q": "Wat vroeg JA21 over Oeganda?", "party": "JA21"}))
+        page.wait_for_selector('#chat :text("Letter of Intent")', timeout=120_000)
+        chat = page.locator("#chat").inner_text()
+        assert "Wat vroeg JA21 over Oeganda?" in chat and "JA21" in chat
+        page.wait_for_selector("#passages mark", timeout=60_000)
+        page.goto(server[0] + "?" + urlencode({"lookup": "Oeganda transithub"}))
+        page.get_by_role("tab", name="Quick lookup").click()
+        page.wait_for_selector(".lookup-result textarea", timeout=60_000)
+        assert "Oeganda" in page.locator(".lookup-result textarea").first.input_value()
+    finally:
+        page.close()

@@ -81,6 +81,23 @@ class App:
             raise gr.Error(str(exc)) from exc
         return json.loads(render_answer(answer, as_json=True))
 
+    def from_link(self, request: gr.Request):
+        """A link that asks (`?q=…&party=…`, party repeatable or comma-separated): the chat opens with
+        that question answered, the party filter set; the lookup tab's `?lookup=…` fills the lookup.
+        Returns updates for the chat, the passages panel, the party filter, the lookup box and its results."""
+        params = request.query_params if request is not None else {}
+        question = (params.get("q") or "").strip()
+        parties = [p.strip() for value in (params.getlist("party") if hasattr(params, "getlist") else [])
+                   for p in value.split(",") if p.strip()]
+        lookup = (params.get("lookup") or "").strip()
+        chat, panel, party = gr.update(), gr.update(), gr.update()
+        if question:
+            text, panel = self.answer(question, [], parties, None, None, "", "")
+            chat = [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
+            party = gr.update(value=parties)
+        results = self.lookup(lookup, parties) if lookup else [gr.update()] * LOOKUP_SLOTS
+        return [chat, panel, party, gr.update(value=lookup) if lookup else gr.update(), *results]
+
     def lookup(self, query: str, parties):
         """Quick lookup: the ranked passages, each as quote plus citation ready to copy."""
         try:
@@ -201,10 +218,11 @@ def build_app(app: App) -> gr.Blocks:
                     passages = gr.HTML(render=False, elem_id="passages")
                     question = gr.Textbox(placeholder="Ask in English or Dutch…", elem_id="question",
                                           submit_btn=True, render=False)
+                    chatbot = gr.Chatbot(height=520, elem_id="chat", buttons=["copy"])
                     gr.ChatInterface(
                         app.answer, additional_inputs=[party, doc, doc_type, since, until],
                         additional_outputs=[passages], analytics_enabled=False, api_visibility="private",
-                        chatbot=gr.Chatbot(height=520, elem_id="chat", buttons=["copy"]), textbox=question,
+                        chatbot=chatbot, textbox=question,
                     )
                     gr.Examples(EXAMPLES, inputs=[question], label="Examples (click, then send)")
                 with gr.Column(scale=2):
@@ -225,6 +243,8 @@ def build_app(app: App) -> gr.Blocks:
             index_btn = gr.Button("Index these files", variant="primary", elem_id="upload-go")
             status = gr.Markdown(elem_id="upload-status")
             index_btn.click(app.add_documents, files, status, api_visibility="private")
+        # Deep links: ?q=…&party=… asks in the chat, ?lookup=… searches in the quick lookup.
+        demo.load(app.from_link, None, [chatbot, passages, party, query, *slots], api_visibility="private")
         # Scripts get one endpoint, the `rag ask --json` contract; the interface's own events are not API.
         gr.api(app.ask_json, api_name="ask")
     return demo
