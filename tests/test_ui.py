@@ -175,3 +175,20 @@ def test_a_link_asks_its_question(server, browser):
         assert "Oeganda" in page.locator(".lookup-result textarea").first.input_value()
     finally:
         page.close()
+
+
+def test_a_conversation_downloads_as_markdown(page, server):
+    from ui.app import conversation_markdown
+
+    assert conversation_markdown([]) == ""
+    text = conversation_markdown([{"role": "user", "content": "Wat vroeg JA21?"},
+                                  {"role": "assistant", "content": "**JA21**\n> “Oeganda”  \n> — Verslag, p. 9"}])
+    assert text.startswith("# Kamervragen\n\n## Wat vroeg JA21?\n\n**JA21**") and "— Verslag, p. 9" in text
+    _ask(page, "What did JA21 ask about Uganda?")
+    page.wait_for_selector('#chat :text("Oeganda")', timeout=120_000)
+    page.locator("#export-go").click()
+    link = page.wait_for_selector("#export-file a", timeout=60_000)
+    with page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## What did JA21 ask about Uganda?" in saved and "Letter of Intent" in saved and "p. 9–10" in saved

@@ -98,6 +98,20 @@ class App:
         results = self.lookup(lookup, parties) if lookup else [gr.update()] * LOOKUP_SLOTS
         return [chat, panel, party, gr.update(value=lookup) if lookup else gr.update(), *results]
 
+    def export(self, history) -> str | None:
+        """The conversation as a Markdown file (questions as headings, answers with their quotes and
+        citations as shown); its path, for the download, or None when there is nothing yet."""
+        import tempfile
+
+        text = conversation_markdown(history or [])
+        if not text:
+            gr.Warning("Nog geen gesprek om te bewaren.")
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="kamervragen-"))
+        path = folder / f"kamervragen-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
     def lookup(self, query: str, parties):
         """Quick lookup: the ranked passages, each as quote plus citation ready to copy."""
         try:
@@ -197,6 +211,25 @@ def _passages_html(answer) -> str:
     return "\n".join(parts)
 
 
+def _content(message) -> str:
+    content = message.get("content") if isinstance(message, dict) else message
+    if isinstance(content, list):  # Gradio 6 may hold a message as parts
+        return "\n".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+    return str(content or "")
+
+
+def conversation_markdown(history: list) -> str:
+    """A chat history (messages with role and content) as one Markdown document."""
+    lines: list[str] = []
+    for message in history:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "user":
+            lines += [f"## {_content(message).strip()}", ""]
+        elif role == "assistant":
+            lines += [_content(message).strip(), ""]
+    return ("# Kamervragen\n\n" + "\n".join(lines)).strip() + "\n" if lines else ""
+
+
 def build_app(app: App) -> gr.Blocks:
     collection = app.assistant.collection
     docs = sorted((r.title[:80], r.doc_id) for r in collection.documents.values())
@@ -225,6 +258,10 @@ def build_app(app: App) -> gr.Blocks:
                         chatbot=chatbot, textbox=question,
                     )
                     gr.Examples(EXAMPLES, inputs=[question], label="Examples (click, then send)")
+                    with gr.Row():
+                        save = gr.Button("Download the conversation (Markdown)", elem_id="export-go", size="sm")
+                        saved = gr.File(label="Conversation", elem_id="export-file", interactive=False)
+                    save.click(app.export, chatbot, saved, api_visibility="private")
                 with gr.Column(scale=2):
                     gr.Markdown("### Passages retrieved")
                     passages.render()
