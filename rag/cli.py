@@ -291,11 +291,44 @@ def ui(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps it on this machine."),
     port: int = typer.Option(int(os.environ.get("RAG_UI_PORT", "7860")), "--port", help="Port [$RAG_UI_PORT]."),
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
+    users: Optional[Path] = typer.Option(None, "--users", help="Users file [$RAG_USERS, default: "
+                                         "<index>/users.json]; needed for any host beyond 127.0.0.1."),
 ):
-    """Start the chat interface for staff (Gradio) on this machine."""
+    """Start the chat interface for staff (Gradio): on this machine, or for a team behind a login."""
+    from rag.users import is_loopback, load_users, users_path
+
+    index_dir = _index_dir(index)
+    if not is_loopback(host) and not load_users(users_path(index_dir, users)):  # before the model loads
+        raise RagError(f"Serving on {host} (beyond this machine) needs users who log in; add them with "
+                       f"`rag users add NAME [--editor]` (users file: {users_path(index_dir, users)}), "
+                       f"or serve on 127.0.0.1.")
     from ui.app import launch
 
-    launch(_index_dir(index), host=host, port=port, rerank=rerank)
+    launch(index_dir, host=host, port=port, rerank=rerank, users=users)
+
+
+users_app = typer.Typer(help="Who may log in to a shared `rag ui`.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="The user's name (one word)."),
+    editor: bool = typer.Option(False, "--editor", help="May also upload documents."),
+    index: Optional[Path] = IndexOpt,
+    users: Optional[Path] = typer.Option(None, "--users", help="Users file [$RAG_USERS, default: "
+                                         "<index>/users.json]."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin "
+                                        "(for scripts) instead of asking twice."),
+):
+    """Add a user (or set a new password); only the password's argon2 hash is stored."""
+    from rag.users import add_user, users_path
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
+        typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    path = users_path(_index_dir(index), users)
+    add_user(path, name, password, editor)
+    typer.echo(f"{name} can log in{' and upload' if editor else ''}; users file: {path}")
 
 
 @app.command()

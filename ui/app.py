@@ -47,10 +47,12 @@ CSS = """
 class App:
     """The state behind the interface: the assistant (model and index loaded once) and timings."""
 
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, gate=None):
+        """`gate` (`rag.users.Gate`): the users who may log in; None on this machine without users."""
         from rag.indexer import uploads_dir
 
         self.assistant = assistant
+        self.gate = gate
         self.upload_dir = uploads_dir(assistant.collection.index_dir)
         self.lock = threading.Lock()  # one upload build at a time; questions keep being answered
         self.timings: list[float] = []
@@ -131,10 +133,14 @@ class App:
 
     # ------------------------------------------------------------ adding documents
 
-    def add_documents(self, files, progress=gr.Progress()):
-        """Copy uploaded files into the upload folder and index them; refused files say why."""
+    def add_documents(self, files, request: gr.Request = None, progress=gr.Progress()):
+        """Copy uploaded files into the upload folder and index them; refused files say why. With users,
+        only editors upload, and every upload is logged with user and time (`uploads/log.jsonl`)."""
         from rag.indexer import build_index
 
+        user = getattr(request, "username", None)
+        if self.gate is not None and not self.gate.is_editor(user):
+            return "❌ Only editors may add documents."
         if not files:
             return "No files given."
         accepted, lines = [], []
@@ -158,6 +164,10 @@ class App:
         try:
             for source, name in accepted:
                 shutil.copyfile(source, self.upload_dir / name)
+            with (self.upload_dir / "log.jsonl").open("a", encoding="utf-8") as log:
+                for _, name in accepted:
+                    log.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "user": user,
+                                          "file": name}, ensure_ascii=False) + "\n")
             collection = self.assistant.collection
             # The folders indexed so far; the build adds the upload folder itself.
             roots = [Path(r) for r in collection.manifest.get("roots", []) if Path(r).exists()]
@@ -287,16 +297,26 @@ def build_app(app: App) -> gr.Blocks:
     return demo
 
 
-def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, rerank: str | None = None):
-    """Load the model and index once, then serve the app (blocking), and `rag ask` (rag.service)."""
+def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, rerank: str | None = None,
+           users: Path | None = None):
+    """Load the model and index once, then serve the app (blocking), and `rag ask` (rag.service). Beyond
+    this machine only with users (`rag.users`); with users, always behind a login."""
+    from rag.users import Gate, is_loopback, load_users, users_path
+
     assistant = Assistant(index_dir, rerank=rerank)
+    path = users_path(assistant.collection.index_dir, users)
+    known = load_users(path)
+    if not is_loopback(host) and not known:
+        raise RagError(f"Serving on {host} (beyond this machine) needs users who log in; add them with "
+                       f"`rag users add NAME [--editor]` (users file: {path}), or serve on 127.0.0.1.")
+    gate = Gate(known) if known else None
     assistant.collection.query_vector("warm-up")  # load the model before the first question
     try:
         atexit.register(Service(assistant, render_answer).start().stop)  # Ctrl-C removes the socket too
     except RagError as exc:  # another service already answers `rag ask` for this index
         print(f"Not serving `rag ask`: {exc}", file=sys.stderr)
-    app = App(assistant)
+    app = App(assistant, gate)
     demo = build_app(app)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, css=CSS, quiet=False,
-                footer_links=[])
+                footer_links=[], auth=gate, auth_message="Kamervragen: log in with your name and password.")
