@@ -4,7 +4,7 @@
 
 A case is the best passage the chain sees for a question: an answerable question whose gold passage
 is in the hybrid top 3 should be answered; a question with no answer in the corpus should not.
-Signals come from the same functions the chain uses (`rag.answer.signals`), over every index given
+Cases and signals come from `rag.evaluation.judge_cases` (the chain's own `rag.answer.signals`), over every index given
 (the bundled corpus and the whole shared corpus: the judge must hold at both sizes). Prints 5-fold
 cross-validated figures per index (seeded), then the fit on all cases; `--write` stores it in
 `rag/judges.json` for the index's model.
@@ -23,12 +23,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("RAG_NO_SERVICE", "1")
 
-from rag.answer import signals  # noqa: E402
 from rag.collection import Collection  # noqa: E402
-from rag.evaluation import default_question_files, label, load_questions  # noqa: E402
+from rag.evaluation import default_question_files, judge_cases, label, load_questions  # noqa: E402
 from rag.judge import FEATURES, WEIGHTS_FILE  # noqa: E402
-from rag.query import parse_question  # noqa: E402
-from rag.retriever import search_with_margin, with_members  # noqa: E402
 
 THRESHOLD = 0.5
 SEED = 13
@@ -38,21 +35,10 @@ def cases(index: Path) -> tuple[str, list[list[float]], list[int]]:
     collection = Collection.load(index)
     questions = load_questions(default_question_files())
     labelled = label(collection, questions)
-    rows, targets = [], []
-    for q in labelled.questions + [q for q in questions if not q.answerable]:
-        query = with_members(collection, parse_question(q.question))
-        hits, standing = search_with_margin(collection, query, 5)
-        if not hits:
-            continue
-        if q.answerable:
-            gold = {collection.chunks[r].chunk_id for r in labelled.relevant[q.id]}
-            rank = next((h.rank for h in hits if h.chunk.chunk_id in gold), None)
-            if rank is None or rank > 3:
-                continue  # not a case of judging: the answer is not among the first passages
-        found = signals(hits[0], query, standing, collection.lexical)
-        rows.append([found[name] for name in FEATURES])
-        targets.append(1 if q.answerable else 0)
-    return collection.manifest["model"]["name"], rows, targets
+    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
+    found = judge_cases(collection, labelled, questions)
+    return (collection.manifest["model"]["name"], [[signals[name] for name in FEATURES] for signals, _ in found],
+            [should for _, should in found])
 
 
 def report(name: str, truth: np.ndarray, answered: np.ndarray) -> str:

@@ -295,13 +295,10 @@ def ui(
                                          "<index>/users.json]; needed for any host beyond 127.0.0.1."),
 ):
     """Start the chat interface for staff (Gradio): on this machine, or for a team behind a login."""
-    from rag.users import is_loopback, load_users, users_path
+    from rag.users import users_for, users_path
 
     index_dir = _index_dir(index)
-    if not is_loopback(host) and not load_users(users_path(index_dir, users)):  # before the model loads
-        raise RagError(f"Serving on {host} (beyond this machine) needs users who log in; add them with "
-                       f"`rag users add NAME [--editor]` (users file: {users_path(index_dir, users)}), "
-                       f"or serve on 127.0.0.1.")
+    users_for(host, users_path(index_dir, users))  # refused before the model loads
     from ui.app import launch
 
     launch(index_dir, host=host, port=port, rerank=rerank, users=users)

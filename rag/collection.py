@@ -143,14 +143,15 @@ class Collection:
         """Per row, a number for its document: rows of one paper share it."""
         return np.unique(self._columns["doc_id"], return_inverse=True)[1].astype(np.int64)
 
+    @cached_property
+    def _dossiers(self) -> np.ndarray:
+        """Per row, its document's dossier ("" without one)."""
+        return np.array([(self.documents[d].dossier or "") if d in self.documents else ""
+                         for d in self._columns["doc_id"]], dtype=object)
+
     def rows_in_dossiers(self, rows: np.ndarray, dossiers: tuple[str, ...]) -> np.ndarray:
         """The given rows whose document belongs to one of the dossiers."""
-        column = self.__dict__.get("_dossier_column")
-        if column is None:
-            column = self.__dict__["_dossier_column"] = np.array(
-                [self.documents[d].dossier or "" if d in self.documents else "" for d in self._columns["doc_id"]],
-                dtype=object)
-        return rows[np.isin(column[rows], list(dossiers))]
+        return rows[np.isin(self._dossiers[rows], list(dossiers))]
 
     def rows_in_years(self, rows: np.ndarray, first: int, last: int) -> np.ndarray:
         """The given rows whose document is dated in the years first…last."""

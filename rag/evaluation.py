@@ -162,7 +162,7 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "per_question": {q.id: {m: _first_relevant(labelled, runs[m][q.id], q.id) for m in methods}
                          for q in labelled.questions},
         "answers": _answer_metrics(collection, labelled, questions, runs.get("hybrid")),
-        "judge_calibration": judge_calibration(collection, labelled, questions, runs.get("hybrid")),
+        "judge_calibration": judge_calibration(collection, labelled, questions),
         "attribution": _attribution(collection),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -230,29 +230,38 @@ def _answer_metrics(collection: Collection, labelled: Labelled, questions: list[
 CALIBRATION_BINS = 5
 
 
-def judge_calibration(collection: Collection, labelled: Labelled, questions: list[Question],
-                      hybrid: dict[str, list[Hit]] | None) -> list[dict] | None:
-    """How well the fitted judge's probability that the best passage answers matches what happens:
-    per probability bin, the cases (answerable questions with the gold passage in the hybrid top 3, and
-    unanswerable ones), the mean probability and the share that should be answered. None when the
-    model has no fitted judge."""
+def judge_cases(collection: Collection, labelled: Labelled,
+                questions: list[Question]) -> list[tuple[dict[str, float], int]]:
+    """The cases the answer judge decides: the best passage's signals (`rag.answer.signals`) for
+    every answerable question whose gold passage is among the first 3 (should answer: 1) and every
+    unanswerable one (0). `labelled.relevant` holds chunk ids (as in `evaluate_index`)."""
     from rag.answer import signals
-    from rag.judge import logistic_judge_for
     from rag.retriever import search_with_margin, with_members
 
-    fitted = logistic_judge_for(collection.manifest["model"]["name"])
-    if fitted is None or hybrid is None:
-        return None
-    cases: list[tuple[float, int]] = []
+    cases = []
     for q in labelled.questions + [q for q in questions if not q.answerable]:
-        if q.answerable:
-            rank = _first_relevant(labelled, hybrid[q.id], q.id)
-            if rank is None or rank > 3:
-                continue
         query = with_members(collection, parse_question(q.question))
         hits, standing = search_with_margin(collection, query, 5)
-        if hits:
-            cases.append((fitted.probability(signals(hits[0], query, standing, collection.lexical)), int(q.answerable)))
+        if not hits:
+            continue
+        if q.answerable:
+            rank = _first_relevant(labelled, hits, q.id)
+            if rank is None or rank > 3:
+                continue  # not a case of judging: the answer is not among the first passages
+        cases.append((signals(hits[0], query, standing, collection.lexical), int(q.answerable)))
+    return cases
+
+
+def judge_calibration(collection: Collection, labelled: Labelled, questions: list[Question]) -> list[dict] | None:
+    """How well the fitted judge's probability that the best passage answers matches what happens:
+    per probability bin, the cases (`judge_cases`), the mean probability and the share that should be
+    answered. None when the model has no fitted judge."""
+    from rag.judge import logistic_judge_for
+
+    fitted = logistic_judge_for(collection.manifest["model"]["name"])
+    if fitted is None:
+        return None
+    cases = [(fitted.probability(found), should) for found, should in judge_cases(collection, labelled, questions)]
     bins = []
     for b in range(CALIBRATION_BINS):
         lo, hi = b / CALIBRATION_BINS, (b + 1) / CALIBRATION_BINS

@@ -123,7 +123,6 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
                       lexical_order, in_years, in_dossier, government, member, paper)
 
 
-
 GOVERNMENT_TYPES = {"memorie van toelichting", "memorie van antwoord", "nota naar aanleiding van verslag", "nota",
                     "nota van wijziging", "brief"}
 
@@ -227,9 +226,9 @@ def with_members(collection: Collection, query: Query) -> Query:
     named = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(query.question)))
     if not named:
         return query
+    # Parties the user set stay (and stay strict); those the question named go with their flag.
     parties = () if query.filters.named_in_question else query.filters.parties
-    return replace(query, filters=replace(query.filters, speakers=named, parties=parties,
-                                          named_in_question=query.filters.named_in_question and bool(parties)))
+    return replace(query, filters=replace(query.filters, speakers=named, parties=parties, named_in_question=False))
 
 
 def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",

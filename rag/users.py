@@ -64,6 +64,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def users_for(host: str, path: Path) -> dict[str, dict]:
+    """The users of `path`; an error saying what to run when `host` is beyond this machine and there
+    are none."""
+    users = load_users(path)
+    if not is_loopback(host) and not users:
+        raise RagError(f"Serving on {host} (beyond this machine) needs users who log in; add them with "
+                       f"`rag users add NAME [--editor]` (users file: {path}), or serve on 127.0.0.1.")
+    return users
+
+
 class Gate:
     """Checks logins against the users file, limiting failed attempts per name."""
 

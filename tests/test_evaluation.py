@@ -109,11 +109,11 @@ def test_judge_calibration_bins_every_case_and_plots(tmp_path, monkeypatch):
     # as `evaluate_index` keeps them: relevant passages by chunk id
     labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
     hybrid = {q.id: search(collection, parse_question(q.question), 10) for q in labelled.questions}
-    assert judge_calibration(collection, labelled, questions, hybrid) is None  # the fake model has no fitted judge
+    assert judge_calibration(collection, labelled, questions) is None  # the fake model has no fitted judge
     fitted = judge.LogisticJudge(means=(0.5, 3, 0.3, 0.3, 0.5), scales=(0.2, 2, 0.3, 0.7, 0.5),
                                  weights=(2, 0.7, 1.6, -1, 1), bias=0.5)
     monkeypatch.setattr(judge, "logistic_judge_for", lambda model: fitted)
-    bins = judge_calibration(collection, labelled, questions, hybrid)
+    bins = judge_calibration(collection, labelled, questions)
     in_top3 = sum(1 for q in labelled.questions if any(h.chunk.chunk_id in labelled.relevant[q.id]
                                                           for h in hybrid[q.id][:3]))
     assert sum(b["cases"] for b in bins) == in_top3 + 5

@@ -301,14 +301,10 @@ def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7
            users: Path | None = None):
     """Load the model and index once, then serve the app (blocking), and `rag ask` (rag.service). Beyond
     this machine only with users (`rag.users`); with users, always behind a login."""
-    from rag.users import Gate, is_loopback, load_users, users_path
+    from rag.users import Gate, users_for, users_path
 
     assistant = Assistant(index_dir, rerank=rerank)
-    path = users_path(assistant.collection.index_dir, users)
-    known = load_users(path)
-    if not is_loopback(host) and not known:
-        raise RagError(f"Serving on {host} (beyond this machine) needs users who log in; add them with "
-                       f"`rag users add NAME [--editor]` (users file: {path}), or serve on 127.0.0.1.")
+    known = users_for(host, users_path(assistant.collection.index_dir, users))
     gate = Gate(known) if known else None
     assistant.collection.query_vector("warm-up")  # load the model before the first question
     try:
