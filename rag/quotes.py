@@ -10,7 +10,10 @@ paragraph or one question: whole, the quote holds the answer more often: 0.60 �
 whole corpus, 0.76 → 0.88 on the bundled one, README "Saying what is not there"). From a longer one, the
 sentence sharing most (stemmed) words with the question, and, where that sentence is not itself a
 question, the party's first question after it (in this genre the question is what staff want to read)
-— joined into one span when they are adjacent.
+— joined into one span when they are adjacent — then widened by whole sentences on both sides up to
+MAX_QUOTE_WORDS: the sentence that shares the question's words is often the one beside the answer
+(0.69 → 0.75 of answers on the whole corpus, 0.88 → 0.94 on the bundled one; scoring sentences with the
+embedder as well gained 0.01 more for 50 ms a question, not taken).
 """
 
 from __future__ import annotations
@@ -68,10 +71,27 @@ def select_span(doc: DocRecord, chunk: Chunk, query: Query) -> tuple[int, int]:
         following = [i for i in questions if i > best]
         if following:
             chosen.append(following[0])
-    start, end = spans[min(chosen)][0], spans[max(chosen)][1]
-    if len(doc.text[start:end].split()) > MAX_QUOTE_WORDS:
-        start, end = spans[chosen[-1]]  # two sentences far apart: the question alone
-    return start, end
+    first, last = min(chosen), max(chosen)
+    if _words(doc, spans, first, last) > MAX_QUOTE_WORDS:
+        first = last = chosen[-1]  # two sentences far apart: the question alone
+    return _span(doc, spans, first, last)
+
+
+def _words(doc: DocRecord, spans: list[tuple[int, int]], first: int, last: int) -> int:
+    return len(doc.text[spans[first][0]:spans[last][1]].split())
+
+
+def _span(doc: DocRecord, spans: list[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
+    """Sentences first..last widened by whole sentences, before and after in turn, while the span
+    stays within MAX_QUOTE_WORDS."""
+    grew = True
+    while grew:
+        grew = False
+        if first > 0 and _words(doc, spans, first - 1, last) <= MAX_QUOTE_WORDS:
+            first, grew = first - 1, True
+        if last + 1 < len(spans) and _words(doc, spans, first, last + 1) <= MAX_QUOTE_WORDS:
+            last, grew = last + 1, True
+    return spans[first][0], spans[last][1]
 
 
 def quotes_for(hits: list[Hit], query: Query, documents: dict[str, DocRecord],

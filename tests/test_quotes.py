@@ -1,5 +1,6 @@
 """What part of a passage is quoted: a short passage whole, from a long one the sentence that shares
-most words with the question and the party's question after it; always verbatim at its offsets."""
+most words with the question and the party's question after it, widened by whole sentences up to
+MAX_QUOTE_WORDS; always verbatim at its offsets."""
 
 from __future__ import annotations
 
@@ -20,16 +21,25 @@ def test_a_short_passage_is_quoted_whole():
     assert select_span(doc, chunk, parse_question("Wat vroeg de SP over de huren?")) == (0, len(doc.text))
 
 
-def test_from_a_long_passage_the_matching_sentence_and_the_question_after_it():
-    filler = " ".join(f"Deze zin {i} gaat over iets anders dan het onderwerp van de vraag." for i in range(12))
+def _filler(name: str) -> str:
+    return " ".join(f"Deze zin {name}{i} gaat over iets anders dan het onderwerp van de vraag." for i in range(12))
+
+
+def test_from_a_long_passage_the_matching_sentence_and_the_question_after_it_with_their_neighbours():
+    before, after = _filler("a"), _filler("b")  # sentences of 13 words
     question = parse_question("Wat vroeg de SP over de huren in Utrecht?")
-    doc, chunk = _doc_and_chunk(f"{filler} De huren in Utrecht stijgen snel. Wanneer komt de minister met een plan? "
-                                f"{filler}")
+    core = "De huren in Utrecht stijgen snel. Wanneer komt de minister met een plan?"
+    doc, chunk = _doc_and_chunk(f"{before} {core} {after}")
     assert len(doc.text.split()) > MAX_QUOTE_WORDS
     start, end = select_span(doc, chunk, question)
-    assert doc.text[start:end] == "De huren in Utrecht stijgen snel. Wanneer komt de minister met een plan?"
+    quoted = doc.text[start:end]
+    # 13 words of core, three sentences before and two after (78 words): one more would make 91
+    assert quoted.startswith("Deze zin a9 ") and quoted.endswith("Deze zin b1 gaat over iets anders dan het onderwerp van de vraag.")
+    assert core in quoted and len(quoted.split()) == 78
     assert verify_quote(quote_span(doc, chunk, start, end, 1), {"d": doc})
-    # the two sentences too far apart for one quote: the question alone
-    doc, chunk = _doc_and_chunk(f"De huren in Utrecht stijgen snel. {filler} Wanneer komt de minister met een plan?")
+    # the two sentences too far apart for one quote: the question alone, widened backwards (nothing after it)
+    doc, chunk = _doc_and_chunk(f"De huren in Utrecht stijgen snel. {before} Wanneer komt de minister met een plan?")
     start, end = select_span(doc, chunk, question)
-    assert doc.text[start:end] == "Wanneer komt de minister met een plan?"
+    quoted = doc.text[start:end]
+    assert quoted.endswith("Deze zin a11 gaat over iets anders dan het onderwerp van de vraag. Wanneer komt de minister met een plan?")
+    assert quoted.startswith("Deze zin a6 ") and "De huren in Utrecht" not in quoted
