@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
-from rag.types import Answer, Chunk, Hit, Quote
+from rag.types import Answer, Chunk, Hit, Quote, page_range
 
 @dataclass(frozen=True)
 class Judge:
@@ -57,22 +57,25 @@ def coverage(query: Query, chunk: Chunk) -> float:
     return found / len(dict.fromkeys(words))
 
 
-def who(chunk_or_quote) -> str:
+NO_PARTY = {"nl": "geen partij", "en": "no party"}
+
+
+def who(chunk_or_quote, lang: str = "nl") -> str:
     speaker, party = chunk_or_quote.speaker, chunk_or_quote.party
     if speaker:
         return f"{speaker} ({party})" if party else speaker
-    return party or "no party"
+    return party or NO_PARTY[lang]
 
 
-def citation(chunk: Chunk) -> str:
-    """"JA21, <title>, section, p. 9–10" — speaker and party, document, section, pages."""
+def citation(chunk: Chunk, lang: str = "nl") -> str:
+    """"JA21, <title>, section, blz. 9–10" ("p." in English) — speaker and party, document, section, pages."""
     section = f", {chunk.section}" if chunk.section else ""
-    return f"{who(chunk)}, {chunk.title or chunk.doc_id}{section}, {chunk.pages}"
+    return f"{who(chunk, lang)}, {chunk.title or chunk.doc_id}{section}, {page_range(chunk.page, chunk.page_end, lang)}"
 
 
-def quote_citation(quote: Quote) -> str:
+def quote_citation(quote: Quote, lang: str = "nl") -> str:
     section = f", {quote.section}" if quote.section else ""
-    return f"{quote.title or quote.doc_id}{section}, {quote.pages}"
+    return f"{quote.title or quote.doc_id}{section}, {page_range(quote.page, quote.page_end, lang)}"
 
 
 def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
@@ -126,14 +129,14 @@ def judge(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lex
 TEXTS = {
     "nl": {"not_party": "niet toegeschreven aan {who}; de passage noemt de partij",
            "not_member": "niet toegeschreven aan {who}; het stuk noemt {this}", "this_one": "dit lid",
-           "these": "deze leden", "question": "Vraag", "answer": "Antwoord",
+           "these": "deze leden", "question": "Vraag", "answer": "Antwoord", "searched": "Gezocht",
            "party_missing": "Geen passage van {parties} past bij deze vraag.",
            "others": "Dichtstbijzijnde passages van andere partijen:",
            "not_found": "Niets in de index past goed genoeg bij deze vraag om te citeren; de dichtstbijzijnde "
                         "passages staan hieronder."},
     "en": {"not_party": "not attributed to {who}; the passage names the party",
            "not_member": "not attributed to {who}; the paper names {this}", "this_one": "this member",
-           "these": "these members", "question": "Question", "answer": "Answer",
+           "these": "these members", "question": "Question", "answer": "Answer", "searched": "Searched",
            "party_missing": "No passage from {parties} matches this question.",
            "others": "Closest passages from other parties:",
            "not_found": "Nothing in the index matches this question well enough to quote; the closest "
@@ -154,7 +157,7 @@ def _block(quotes: list[Quote], parties: tuple[str, ...] = (), members: tuple[st
     lines: list[str] = []
     by_party: dict[str, list[Quote]] = {}
     for quote in quotes:
-        label = who(quote)
+        label = who(quote, lang)
         if parties and quote.party is None:
             # Admitted by the party filter because it names the party, not because it is the party's.
             label = f"{label} – {t['not_party'].format(who=', '.join(parties))}"
@@ -167,10 +170,10 @@ def _block(quotes: list[Quote], parties: tuple[str, ...] = (), members: tuple[st
         lines.append(f"**{name}**")
         for quote in group:
             if quote.question is not None:
-                lines.append(f"> {t['question']} ({who(quote.question)}): “{quote.question.text}”  \n>")
-            lines.append(f"> “{quote.text}”  \n> — {quote_citation(quote)}")
+                lines.append(f"> {t['question']} ({who(quote.question, lang)}): “{quote.question.text}”  \n>")
+            lines.append(f"> “{quote.text}”  \n> — {quote_citation(quote, lang)}")
             if quote.answer is not None:
-                lines.append(f"> {t['answer']} ({who(quote.answer)}): “{quote.answer.text}”")
+                lines.append(f"> {t['answer']} ({who(quote.answer, lang)}): “{quote.answer.text}”")
         lines.append("")
     return lines
 

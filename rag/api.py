@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+
+from rag.answer import TEXTS, language
 
 from rag.chain import build_chain
 from rag.collection import Collection
 from rag.llm import chat_model_from_env
-from rag.query import make_filters
+from rag.followup import searched_question
+from rag.query import clean_question, make_filters
 from rag.rerank import make_reranker
 from rag.retriever import Mode
 from rag.store import default_index_dir
@@ -41,15 +46,23 @@ class Assistant:
         return self._chains[mode]
 
     def ask(self, question: str, k: int = 5, parties=(), doc_ids=(), types=(), since: str | None = None,
-            until: str | None = None, mode: Mode = "hybrid") -> Answer:
+            until: str | None = None, mode: Mode = "hybrid", history: Sequence[str] = ()) -> Answer:
         """The answer to `question`: the k best passages matching the filters, and a text.
 
         Filters: parties (names or aliases), document ids, document types, date range (ISO prefixes).
+        `history`: the user's earlier questions in this conversation; a follow-up ("En de VVD?") is
+        resolved against them (`rag.followup`), and the answer says what was searched.
         """
         if k < 1:
             raise ValueError("k must be at least 1")
         filters = make_filters(parties, doc_ids, types, since, until)
-        return self.chain(mode).invoke({"question": question, "filters": filters, "k": k})["answer"]
+        turn = clean_question(question)
+        searched = searched_question([h for h in history if h and h.strip()], turn).question if history else turn
+        answer = self.chain(mode).invoke({"question": searched, "filters": filters, "k": k})["answer"]
+        if searched == turn:
+            return answer
+        label = TEXTS[language(searched)]["searched"]
+        return replace(answer, asked=turn, text=f"_{label}: {searched}_\n\n{answer.text}")
 
 
 @lru_cache(maxsize=4)

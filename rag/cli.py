@@ -157,6 +157,8 @@ def docs(index: Optional[Path] = IndexOpt, as_json: bool = typer.Option(False, "
 @app.command("eval")
 def eval_(
     questions: List[Path] = typer.Option([], "--questions", help="Question files (.jsonl) [default: eval/questions/*]."),
+    conversations: List[Path] = typer.Option([], "--conversations", help="Conversations with a follow-up last turn "
+                                             "(.jsonl) [default: eval/conversations/*]."),
     index: Optional[Path] = IndexOpt,
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for qrels, runs, report and plot "
                                        "[default: eval/out/<time>]."),
@@ -177,7 +179,8 @@ def eval_(
     collection = Collection.load(_index_dir(index))
     out_dir = out or Path(__file__).resolve().parents[1] / "eval" / "out" / _time.strftime("%Y%m%d-%H%M%S")
     methods = METHODS + tuple(f"hybrid+{name}" for name in rerank)
-    report = evaluate_index(collection, load_questions(files), out_dir, methods)
+    talks = load_questions(conversations or default_question_files("conversations"))
+    report = evaluate_index(collection, load_questions(files), out_dir, methods, conversations=talks)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -215,6 +218,14 @@ def eval_(
         console.print(f"Attribution ({t['located']} labelled historic lines): precision {t['precision']} "
                       f"({t['predicted']} passages with a party), recall {t['recall']} of {t['positives']} "
                       f"labelled parties ({t['recall_in_corpus']} of the {t['positives_in_corpus']} the corpus states)")
+    f = report.get("followups")
+    if f:
+        kinds = "; ".join(f"{k} {v['recall@5']:.3f}/{v['full_recall@5']:.3f} ({v['conversations']})"
+                          for k, v in f.items() if isinstance(v, dict) and "ratio" in v and k != "overall")
+        o = f["overall"]
+        console.print(f"Follow-up questions ({f['conversations']} conversations, hybrid): recall@5 {o['recall@5']:.3f} "
+                      f"as the chat searches the last turn, {o['full_recall@5']:.3f} asked in full (ratio {o['ratio']}); "
+                      f"MRR@10 {o['mrr@10']:.3f} / {o['full_mrr@10']:.3f}; by kind (resolved/full): {kinds}")
     console.print(f"{report['questions']} questions on {report['passages']} passages of {report['documents']} "
                   f"documents; {len(report['skipped'])} skipped (document not indexed); files in {out_dir}")
     if also:
@@ -293,15 +304,21 @@ def ui(
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
     users: Optional[Path] = typer.Option(None, "--users", help="Users file [$RAG_USERS, default: "
                                          "<index>/users.json]; needed for any host beyond 127.0.0.1."),
+    lang: str = typer.Option(os.environ.get("RAG_UI_LANG", "nl"), "--lang", help="Interface language at / "
+                             "(nl or en; the other one is a click away) [$RAG_UI_LANG]."),
 ):
     """Start the chat interface for staff (Gradio): on this machine, or for a team behind a login."""
     from rag.users import users_for, users_path
 
+    from ui.texts import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise RagError(f"Unknown interface language {lang!r}; choose one of {', '.join(LANGUAGES)}.")
     index_dir = _index_dir(index)
     users_for(host, users_path(index_dir, users))  # refused before the model loads
     from ui.app import launch
 
-    launch(index_dir, host=host, port=port, rerank=rerank, users=users)
+    launch(index_dir, host=host, port=port, rerank=rerank, users=users, lang=lang)
 
 
 users_app = typer.Typer(help="Who may log in to a shared `rag ui`.", no_args_is_help=True)

@@ -38,10 +38,13 @@ class Question:
     gold: tuple[str, ...]
     answerable: bool = True
     set: str = ""  # the question file's name without its part number: "core", "shared", "historic"
+    turns: tuple[str, ...] = ()  # a conversation: the user's turns, the last one asking `question` (eval/conversations)
+    followup: str = ""  # how the last turn leans on the earlier ones: party, topic, answer, more, elliptic
 
 
-def default_question_files() -> list[Path]:
-    folder = Path(__file__).resolve().parents[1] / "eval" / "questions"
+def default_question_files(kind: str = "questions") -> list[Path]:
+    """The labelled files in eval/questions (or eval/conversations, `kind="conversations"`)."""
+    folder = Path(__file__).resolve().parents[1] / "eval" / kind
     return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
 
 
@@ -61,7 +64,8 @@ def load_questions(paths: list[Path]) -> list[Question]:
                 questions.append(Question(
                     id=d["id"], question=d["question"], lang=d.get("lang", "?"), kind=d.get("kind", "topic"),
                     party=d.get("party"), doc=d.get("doc"), gold=tuple(d.get("gold", ())),
-                    answerable=d.get("answerable", True), set=re.sub(r"-\d+$", "", Path(path).stem)))
+                    answerable=d.get("answerable", True), set=re.sub(r"-\d+$", "", Path(path).stem),
+                    turns=tuple(d.get("turns", ())), followup=d.get("followup", "")))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RagError(f"{path}, line {number}: not a valid question ({exc}).") from exc
     return questions
@@ -141,7 +145,7 @@ def _metrics(labelled: Labelled, hits: dict[str, list[Hit]], ids: list[str]) -> 
 
 
 def evaluate_index(collection: Collection, questions: list[Question], out_dir: Path | None = None,
-                   methods: tuple[str, ...] = METHODS) -> dict:
+                   methods: tuple[str, ...] = METHODS, conversations: list[Question] = ()) -> dict:
     """Run every method on the questions; return the report, writing files to `out_dir` if given."""
     started = time.perf_counter()
     labelled = label(collection, questions)
@@ -164,11 +168,42 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
         "answers": _answer_metrics(collection, labelled, questions, runs.get("hybrid")),
         "judge_calibration": judge_calibration(collection, labelled, questions),
         "attribution": _attribution(collection),
+        "followups": followup_metrics(collection, list(conversations)) if conversations else None,
         "seconds": round(time.perf_counter() - started, 1),
     }
     if out_dir is not None:
         _write(out_dir, labelled, runs, report)
     return report
+
+
+def followup_metrics(collection: Collection, conversations: list[Question]) -> dict | None:
+    """Hybrid retrieval for the last turn of each conversation as the chat searches it (resolved by
+    `rag.followup`) and as asked in full (`question`): recall@5 and MRR@10 of both, their ratio,
+    per kind of follow-up, and each conversation's searched question."""
+    from rag.followup import searched_question
+
+    labelled = label(collection, conversations)
+    if not labelled.questions:
+        return None
+    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
+    searched = {q.id: searched_question(list(q.turns[:-1]), q.turns[-1]) for q in labelled.questions}
+    runs = {"followup": {q.id: search(collection, parse_question(searched[q.id].question), DEPTH, "hybrid")
+                         for q in labelled.questions},
+            "full": {q.id: search(collection, parse_question(q.question), DEPTH, "hybrid") for q in labelled.questions}}
+    splits = {"overall": [q.id for q in labelled.questions]}
+    for kind in sorted({q.followup for q in labelled.questions}):
+        splits[kind] = [q.id for q in labelled.questions if q.followup == kind]
+    out: dict = {"conversations": len(labelled.questions), "skipped": labelled.skipped}
+    for name, ids in splits.items():
+        follow, full = (_metrics(labelled, runs[r], ids) for r in ("followup", "full"))
+        out[name] = {"recall@5": follow["recall@5"], "mrr@10": follow["mrr@10"], "full_recall@5": full["recall@5"],
+                     "full_mrr@10": full["mrr@10"], "conversations": len(ids),
+                     "ratio": round(follow["recall@5"] / full["recall@5"], 4) if full["recall@5"] else None}
+    out["searched"] = {i: {"turns": list(q.turns), "searched": searched[i].question, "kind": searched[i].kind,
+                           "rank": _first_relevant(labelled, runs["followup"][i], i),
+                           "full_rank": _first_relevant(labelled, runs["full"][i], i)}
+                       for i, q in ((q.id, q) for q in labelled.questions)}
+    return out
 
 
 def _attribution(collection: Collection) -> dict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rag.answer import citation
+from rag.answer import citation, language
 from rag.types import Answer, Hit
 
 
@@ -17,10 +17,12 @@ def passage_json(hit: Hit) -> dict:
 
 def render_answer(answer: Answer, as_json: bool) -> str:
     if as_json:
-        return json.dumps({"question": answer.question, "answer": answer.text, "status": answer.status,
+        asked = {"asked": answer.asked} if answer.asked else {}  # a follow-up: `question` is what was searched
+        return json.dumps({"question": answer.question, **asked, "answer": answer.text, "status": answer.status,
                            "quotes": [q.to_json() for q in answer.quotes],
                            "passages": [passage_json(h) for h in answer.hits],
                            "others": [passage_json(h) for h in answer.others]}, ensure_ascii=False)
+    lang = language(answer.question)
     lines = [answer.text, "\nPassages:"]
-    lines += [f"\n[{h.rank}] {citation(h.chunk)}  (score {h.score:.3f})\n{h.chunk.text}" for h in answer.hits]
+    lines += [f"\n[{h.rank}] {citation(h.chunk, lang)}  (score {h.score:.3f})\n{h.chunk.text}" for h in answer.hits]
     return "\n".join(lines)

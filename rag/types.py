@@ -151,10 +151,13 @@ class Chunk:
 INDEX_TABLE = "member table of the index"
 
 
-def page_range(page: int, page_end: int | None) -> str:
-    """"p. 9" or "p. 9–10", as citations show pages."""
+PAGE = {"nl": "blz.", "en": "p."}
+
+
+def page_range(page: int, page_end: int | None, lang: str = "en") -> str:
+    """"p. 9" or "p. 9–10" ("blz. 9–10" in Dutch), as citations show pages."""
     end = page_end or page
-    return f"p. {page}" if end == page else f"p. {page}–{end}"
+    return f"{PAGE[lang]} {page}" if end == page else f"{PAGE[lang]} {page}–{end}"
 
 
 def party_label(party: str | None) -> str:
@@ -229,3 +232,4 @@ class Answer:
     status: str = "found"
     others: tuple[Hit, ...] = ()
     summary: str | None = None
+    asked: str | None = None  # a follow-up as typed, when `question` is what was searched for it (rag.followup)

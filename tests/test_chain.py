@@ -81,9 +81,11 @@ def test_answer_quotes_the_partys_question_with_citation(assistant, collection):
     assert answer.status == "found"
     first = answer.quotes[0]
     assert first.party == "JA21" and "Oeganda" in first.text and (first.page, first.page_end) == (9, 10)
-    assert "**JA21**" in answer.text and "p. 9–10" in answer.text
+    assert "**JA21**" in answer.text and "blz. 9–10" in answer.text
     assert "Verslag van een schriftelijk overleg" in answer.text
     _assert_verbatim(answer, collection)
+    english = assistant.ask("What did JA21 ask about the Letter of Intent with Uganda?", k=3)
+    assert "p. 9–10" in english.text and "blz." not in english.text
 
 
 def test_named_party_without_a_match_says_so_and_offers_others(assistant, collection):

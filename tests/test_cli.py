@@ -46,7 +46,7 @@ def test_party_option_filters(fake_index):
 def test_human_output_cites_party_document_and_page(fake_index):
     result = rag("ask", "Wat vroeg JA21 over Oeganda?", "-k", "1", index=fake_index)
     assert result.returncode == 0
-    assert "JA21, Verslag van een schriftelijk overleg" in result.stdout and "p. 9–10" in result.stdout
+    assert "JA21, Verslag van een schriftelijk overleg" in result.stdout and "blz. 9–10" in result.stdout
 
 
 @pytest.mark.parametrize("args, code, message", [

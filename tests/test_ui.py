@@ -77,7 +77,7 @@ def test_chat_quotes_ja21_on_uganda(page, server):
 
 
 def test_party_filter_applies_to_the_next_question(page):
-    page.get_by_text("Filters (apply to the next question)").click()
+    page.get_by_text("Filters (gelden voor de volgende vraag)").click()
     party = page.locator("#filter-party input")
     party.click()
     party.fill("BBB")
@@ -90,9 +90,8 @@ def test_party_filter_applies_to_the_next_question(page):
 
 
 def test_bad_filter_is_a_message_not_a_trace(page):
-    page.get_by_text("Filters (apply to the next question)").click()
-    page.locator("textarea, input").filter(has=page.locator("xpath=.")).first  # page is ready
-    page.get_by_label("From (YYYY[-MM[-DD]])").fill("gisteren")
+    page.get_by_text("Filters (gelden voor de volgende vraag)").click()
+    page.get_by_label("Vanaf (JJJJ[-MM[-DD]])").fill("gisteren")
     _ask(page, "Oeganda")
     page.wait_for_selector('#chat :text("--since takes a date")', timeout=60_000)
     assert "Traceback" not in page.content()
@@ -102,12 +101,12 @@ def test_uploaded_file_is_indexed_and_found(page, tmp_path):
     doc = tmp_path / "sneeuw.txt"
     doc.write_text("Inbreng van de leden van de SP-fractie\nDe leden van de SP-fractie vragen waarom de "
                    "sneeuwschuivers op Texel dit jaar niet zijn uitgerukt.\n", encoding="utf-8")
-    page.get_by_role("tab", name="Add documents").click()
+    page.get_by_role("tab", name="Documenten toevoegen").click()
     page.locator("#upload input[type=file]").set_input_files([str(doc)])
     page.wait_for_timeout(1500)
     page.locator("#upload-go").click()
-    page.wait_for_selector('#upload-status :text("sneeuw.txt: indexed")', timeout=180_000)
-    page.get_by_role("tab", name="Quick lookup").click()
+    page.wait_for_selector('#upload-status :text("sneeuw.txt: geïndexeerd")', timeout=180_000)
+    page.get_by_role("tab", name="Snel opzoeken").click()
     page.locator("#lookup-query textarea").fill("sneeuwschuivers op Texel")
     page.locator("#lookup-go").click()
     page.wait_for_selector(".lookup-result textarea", timeout=60_000)
@@ -122,7 +121,9 @@ def test_refused_uploads_say_why(server, tmp_path):
     big = tmp_path / "groot.txt"
     big.write_bytes(b"a" * (21 * 1024 * 1024))
     status = app.add_documents([str(png), str(big)], progress=lambda *a, **k: None)
-    assert "plaatje.png: refused, type .png" in status and "groot.txt: refused, 22.0 MB is over" in status
+    assert "plaatje.png: geweigerd, het type .png" in status and "groot.txt: geweigerd, 22.0 MB is meer" in status
+    english = app.add_documents([str(png), str(big)], progress=lambda *a, **k: None, lang="en")
+    assert "plaatje.png: refused, type .png" in english and "groot.txt: refused, 22.0 MB is over" in english
     assert not (app.upload_dir / "groot.txt").exists()
 
 
@@ -170,8 +171,7 @@ def test_a_link_asks_its_question(server, browser):
         assert "Wat vroeg JA21 over Oeganda?" in chat and "JA21" in chat
         page.wait_for_selector("#passages mark", timeout=60_000)
         page.goto(server[0] + "?" + urlencode({"lookup": "Oeganda transithub"}))
-        page.get_by_role("tab", name="Quick lookup").click()
-        page.wait_for_selector(".lookup-result textarea", timeout=60_000)
+        page.wait_for_selector(".lookup-result textarea", timeout=60_000)  # the lookup tab opens by itself
         assert "Oeganda" in page.locator(".lookup-result textarea").first.input_value()
     finally:
         page.close()
@@ -192,3 +192,48 @@ def test_a_conversation_downloads_as_markdown(page, server):
         link.click()
     saved = Path(download.value.path()).read_text(encoding="utf-8")
     assert "## What did JA21 ask about Uganda?" in saved and "Letter of Intent" in saved and "p. 9–10" in saved
+
+
+def test_dutch_by_default_english_one_click_away(page, server):
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    assert page.get_by_placeholder("Stel uw vraag, in het Nederlands of het Engels…").is_visible()
+    assert page.get_by_text("Gevonden passages").is_visible()
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url("**/en**")
+    page.get_by_placeholder("Ask in Dutch or English…").wait_for(timeout=60_000)
+    assert page.get_by_text("Passages retrieved").is_visible()
+    _ask(page, "Wat vroeg JA21 over Oeganda?")  # the answer in the question's language, whatever the page's
+    page.wait_for_selector('#chat :text("blz. 9–10")', timeout=120_000)
+    assert "Score" not in page.locator("#passages .meta").first.inner_text()
+    assert "score" in page.locator("#passages .meta").first.inner_text()
+
+
+def test_a_follow_up_is_resolved_and_says_what_was_searched(page):
+    _ask(page, "Wat vroeg JA21 over Oeganda?")
+    page.wait_for_selector('#chat :text("Letter of Intent")', timeout=120_000)
+    _ask(page, "En de VVD?")
+    page.wait_for_selector('#chat :text("Gezocht: Wat vroeg de VVD over Oeganda?")', timeout=120_000)
+    page.wait_for_timeout(500)
+    metas = page.locator("#passages .meta").all_inner_texts()
+    assert metas and all("VVD" in m for m in metas)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "follow-up.png"))
+
+
+def test_a_citation_opens_its_document_with_the_quote_highlighted(page):
+    _ask(page, "Wat vroeg JA21 over Oeganda?")
+    page.wait_for_selector('#chat :text("Letter of Intent")', timeout=120_000)
+    link = page.locator('#chat a[href*="doc="]').first
+    with page.context.expect_page() as opened:
+        link.click()
+    view = opened.value
+    try:
+        view.wait_for_selector("#document-view .cited mark", timeout=120_000)
+        assert "Oeganda" in view.locator("#document-view .cited mark").inner_text()
+        assert view.locator("#document-view .passage").count() >= 3  # the passages before and after
+        assert "blz. 9" in view.locator("#document-view .cited .meta").inner_text()
+        view.set_viewport_size({"width": 1400, "height": 900})
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        view.screenshot(path=str(SCREENSHOTS / "document.png"))
+    finally:
+        view.close()
