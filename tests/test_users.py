@@ -102,8 +102,31 @@ def test_only_editors_upload_and_uploads_are_logged(shared_app, tmp_path):
     _, app = shared_app
     doc = tmp_path / "nieuw.txt"
     doc.write_text("De leden van de SP-fractie vragen naar de huren van studentenkamers in Groningen.\n")
-    assert "Only editors" in app.add_documents([str(doc)], SimpleNamespace(username="bob"), lambda *a, **k: None)
+    assert "Alleen redacteuren" in app.add_documents([str(doc)], SimpleNamespace(username="bob"), lambda *a, **k: None)
     result = app.add_documents([str(doc)], SimpleNamespace(username="alice"), lambda *a, **k: None)
     assert "nieuw.txt" in result and "❌" not in result, result
     log = [json.loads(line) for line in (app.upload_dir / "log.jsonl").read_text().splitlines()]
     assert log[-1]["user"] == "alice" and log[-1]["file"] == "nieuw.txt" and log[-1]["time"]
+
+
+@pytest.mark.slow
+def test_the_login_page_in_a_browser(shared_app, browser):
+    """A wrong password is refused on the login page; the right one opens the Dutch interface."""
+    url, _ = shared_app
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        page.goto(url)
+        page.wait_for_selector("input[type=password]", timeout=60_000)
+        assert page.locator("#question").count() == 0  # nothing of the app before a login
+        page.locator("input[type=text]").first.fill("bob")
+        page.locator("input[type=password]").fill("wrong password!")
+        page.locator("input[type=password]").press("Enter")
+        page.wait_for_selector(":text('Incorrect')", timeout=30_000)
+        assert page.locator("#question").count() == 0
+        page.locator("input[type=text]").first.fill("bob")
+        page.locator("input[type=password]").fill("another long secret")
+        page.locator("input[type=password]").press("Enter")
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        assert page.get_by_placeholder("Stel uw vraag, in het Nederlands of het Engels…").is_visible()
+    finally:
+        page.close()

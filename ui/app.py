@@ -59,10 +59,11 @@ class App:
 
     # ------------------------------------------------------------ answering
 
-    def answer(self, message: str, history, parties, doc, doc_type, since, until, lang: str = "nl"):
+    def answer(self, message: str, history, parties, doc, doc_type, since, until, lang: str = "nl", base: str = ""):
         """Chat handler: the answer as Markdown (a follow-up resolved against the user's earlier
         questions, `rag.followup`, and what was searched said first; each citation a link to the
-        document view), and the passages panel as HTML."""
+        document view, under `base`: the page's own address, so that a copied or downloaded answer
+        keeps working links), and the passages panel as HTML."""
         started = time.perf_counter()
         earlier = [_content(m) for m in history or [] if isinstance(m, dict) and m.get("role") == "user"]
         try:
@@ -71,7 +72,7 @@ class App:
                                         until=until or None, history=earlier)
         except RagError as exc:
             return f"⚠️ {exc}", _passages_html(None, lang)
-        text, panel = _linked(answer), _passages_html(answer, lang)
+        text, panel = _linked(answer, base), _passages_html(answer, lang)
         self.timings.append(time.perf_counter() - started)
         return text, panel
 
@@ -133,7 +134,8 @@ class App:
         doc = (params.get("doc") or "").strip()
         chat, panel, party, tabs, view = gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         if question:
-            text, panel = self.answer(question, [], parties, None, None, "", "", lang)
+            page = f"{request.url.scheme}://{request.url.netloc}{request.url.path}" if hasattr(request, "url") else ""
+            text, panel = self.answer(question, [], parties, None, None, "", "", lang, page)
             chat = [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
             party = gr.update(value=parties)
         if doc:
@@ -251,7 +253,13 @@ def _doc_link(doc_id: str, start: int, end: int) -> str:
     return "?" + urlencode({"doc": doc_id, "at": f"{start}-{end}"})
 
 
-def _linked(answer) -> str:
+def _page_address(request) -> str:
+    """The address of the page a request came from, without its query ("" when unknown)."""
+    headers = getattr(request, "headers", None) or {}
+    return (headers.get("referer") or "").split("?")[0].split("#")[0]
+
+
+def _linked(answer, base: str = "") -> str:
     """The answer's Markdown with each quote's citation a link to the quote in the document view."""
     text, lang = answer.text, language(answer.question)
     for quote in answer.quotes:
@@ -259,7 +267,7 @@ def _linked(answer) -> str:
             if q is None:
                 continue
             cited = quote_citation(q, lang)
-            text = text.replace(f"— {cited}", f"— [{cited}]({_doc_link(q.doc_id, q.start, q.end)})", 1)
+            text = text.replace(f"— {cited}", f"— [{cited}]({base}{_doc_link(q.doc_id, q.start, q.end)})", 1)
     return text
 
 
@@ -334,8 +342,8 @@ def _page(demo: gr.Blocks, app: App, lang: str, choices: dict) -> None:
     """One language's interface: chat, quick lookup, document view, adding documents."""
     t = TEXTS[lang]
 
-    def answer(message, history, parties, doc, doc_type, since, until):
-        return app.answer(message, history, parties, doc, doc_type, since, until, lang)
+    def answer(message, history, parties, doc, doc_type, since, until, request: gr.Request):
+        return app.answer(message, history, parties, doc, doc_type, since, until, lang, _page_address(request))
 
     def lookup(query, parties):
         return app.lookup(query, parties, lang)
