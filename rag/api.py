@@ -24,8 +24,14 @@ class Assistant:
     """Answers questions from one index; loads the index and the model once."""
 
     def __init__(self, index_dir: Path | str | None = None, model: str | None = None,
-                 collection: Collection | None = None, rerank: str | None = None, chat_model=None):
+                 collection: Collection | None = None, rerank: str | None = None, chat_model=None,
+                 backend: str | None = None):
+        """`backend`: where the searches run ("local", "milvus:///path.db", "milvus://host:port";
+        `rag.search_backend`)."""
+        self.backend = backend
         self.collection = collection or Collection.load(Path(index_dir or default_index_dir()), model=model)
+        if backend:
+            self.collection.use_backend(backend)
         self.reranker = make_reranker(rerank)
         self.rerank = rerank or "none"
         # None: the model $RAG_CHAT_MODEL names (if any); False: none, whatever the environment says.
@@ -36,6 +42,8 @@ class Assistant:
         """Open the index again (after a build), keeping the loaded model."""
         old = self.collection
         self.collection = Collection.load(old.index_dir, embedder=old.embedder)
+        if self.backend:
+            self.collection.use_backend(self.backend)
         self._chains = {}
 
     def chain(self, mode: Mode = "hybrid"):

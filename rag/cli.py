@@ -22,6 +22,9 @@ app.add_typer(model_app, name="model")
 
 IndexOpt = typer.Option(None, "--index", help="Index folder [default: $RAG_INDEX or the repo's index/].")
 ModelOpt = typer.Option(None, "--model", help="sentence-transformers model name or local path [$RAG_MODEL].")
+BackendOpt = typer.Option(None, "--backend", envvar="RAG_BACKEND", show_envvar=False,
+                          help="Where searches run: local (default), milvus:///path/kv.db (Milvus Lite) or "
+                               "milvus://host:19530 [$RAG_BACKEND].")
 
 
 def _index_dir(index: Optional[Path]) -> Path:
@@ -37,13 +40,17 @@ def index(
     model: Optional[str] = ModelOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Embed every document again."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    backend: Optional[str] = BackendOpt,
 ):
-    """Index documents; only new or changed files are embedded again."""
+    """Index documents; only new or changed files are embedded again. With --backend milvus…, the
+    Milvus collection is then made to hold the same passages (only what changed is sent)."""
     from tqdm import tqdm
 
     from rag.embedding import make_embedder
     from rag.indexer import build_index
+    from rag.search_backend import parse_backend
 
+    parse_backend(backend)  # a bad --backend fails before the build
     index_dir = _index_dir(index)
     bar = None
 
@@ -73,6 +80,12 @@ def index(
         f"{report.embedded_passages} passages embedded at {report.passages_per_second:.1f}/s; "
         f"index {report.index_bytes / 1e6:.1f} MB {state}."
     )
+    if backend and backend != "local":
+        from rag.collection import Collection
+        from rag.milvus import sync
+
+        synced = sync(backend, Collection.load(index_dir))
+        typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted).")
 
 
 def _print_answer(answer, as_json: bool) -> None:
@@ -94,6 +107,7 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per question."),
     model: Optional[str] = ModelOpt,
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none, or sentence (slower, see README)."),
+    backend: Optional[str] = BackendOpt,
 ):
     """Answer a question with the best passages, each with party, document and page.
 
@@ -103,7 +117,10 @@ def ask(
     make_filters(party, doc, doc_type, since, until)  # bad filters fail before the model loads
     index_dir = _index_dir(index)
     options = {"k": k, "parties": party, "doc_ids": doc, "types": doc_type, "since": since, "until": until}
-    if question != "-" and model is None and not os.environ.get("RAG_NO_SERVICE"):
+    from rag.search_backend import parse_backend
+
+    local = parse_backend(backend)[0] == "local"
+    if question != "-" and model is None and local and not os.environ.get("RAG_NO_SERVICE"):
         from rag.service import ask_service
 
         reply = ask_service(index_dir, {"question": question, "options": options, "json": as_json, "rerank": rerank})
@@ -112,7 +129,7 @@ def ask(
             raise typer.Exit(reply["exit_code"])
     from rag.api import Assistant
 
-    assistant = Assistant(index_dir, model=model, rerank=rerank)
+    assistant = Assistant(index_dir, model=model, rerank=rerank, backend=backend)
     if question != "-":
         _print_answer(assistant.ask(question, **options), as_json)
         return
@@ -166,6 +183,7 @@ def eval_(
     rerank: List[str] = typer.Option([], "--rerank", help="Also evaluate hybrid reranked by this reranker."),
     also: List[Path] = typer.Option([], "--also", help="Another index (e.g. of another size): its answer figures "
                                     "side by side with this one's (repeatable)."),
+    backend: Optional[str] = BackendOpt,
 ):
     """Evaluate retrieval: BM25-only, dense-only and hybrid side by side on a labelled question set."""
     import time as _time
@@ -176,7 +194,7 @@ def eval_(
     files = questions or default_question_files()
     if not files:
         raise RagError("No question files; give them with --questions FILE.")
-    collection = Collection.load(_index_dir(index))
+    collection = Collection.load(_index_dir(index)).use_backend(backend)
     out_dir = out or Path(__file__).resolve().parents[1] / "eval" / "out" / _time.strftime("%Y%m%d-%H%M%S")
     methods = METHODS + tuple(f"hybrid+{name}" for name in rerank)
     talks = load_questions(conversations or default_question_files("conversations"))
@@ -306,6 +324,7 @@ def ui(
                                          "<index>/users.json]; needed for any host beyond 127.0.0.1."),
     lang: str = typer.Option(os.environ.get("RAG_UI_LANG", "nl"), "--lang", help="Interface language at / "
                              "(nl or en; the other one is a click away) [$RAG_UI_LANG]."),
+    backend: Optional[str] = BackendOpt,
 ):
     """Start the chat interface for staff (Gradio): on this machine, or for a team behind a login."""
     from rag.users import users_for, users_path
@@ -318,7 +337,7 @@ def ui(
     users_for(host, users_path(index_dir, users))  # refused before the model loads
     from ui.app import launch
 
-    launch(index_dir, host=host, port=port, rerank=rerank, users=users, lang=lang)
+    launch(index_dir, host=host, port=port, rerank=rerank, users=users, lang=lang, backend=backend)
 
 
 users_app = typer.Typer(help="Who may log in to a shared `rag ui`.", no_args_is_help=True)
@@ -349,6 +368,7 @@ def users_add(
 def serve(
     index: Optional[Path] = IndexOpt,
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
+    backend: Optional[str] = BackendOpt,
 ):
     """Keep the model and index loaded so `rag ask` answers at once (until Ctrl-C)."""
     import signal
@@ -357,7 +377,7 @@ def serve(
     from rag.output import render_answer
     from rag.service import Service
 
-    assistant = Assistant(_index_dir(index), rerank=rerank)
+    assistant = Assistant(_index_dir(index), rerank=rerank, backend=backend)
     assistant.collection.query_vector("warm-up")  # load the model now, not at the first question
     stop = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # before the service thread starts: it inherits the mask

@@ -106,6 +106,21 @@ class Collection:
         return index
 
     @cached_property
+    def backend(self):
+        """Where the searches run (`rag.search_backend`): the local index unless `use_backend` set another."""
+        from rag.search_backend import LocalBackend
+
+        return LocalBackend(self)
+
+    def use_backend(self, uri: str | None) -> "Collection":
+        """Run the searches in the backend `uri` names ("local", "milvus:///path.db", "milvus://host:port");
+        None or "local" keeps the index folder's own. Returns the collection."""
+        from rag.search_backend import make_backend
+
+        self.__dict__["backend"] = make_backend(self, uri)
+        return self
+
+    @cached_property
     def lexical(self) -> LexicalIndex:
         try:
             return LexicalIndex.load(self.folder / "bm25")

@@ -10,6 +10,8 @@ available for comparison.
 
 Filters (party, document, type, date) restrict each retriever before ranking, so k hits come
 back whenever k passages match. `HybridRetriever` is the langchain-core face of the same search.
+The searches themselves run in the collection's backend (`rag.search_backend`: the local index, or
+Milvus); everything else here is the same for every backend.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.collection import Collection
-from rag.dense import search_dense
 from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
@@ -68,11 +69,6 @@ class Candidates:
     paper: np.ndarray | None = None  # per row, a number for its document (rows of one paper share it)
 
 
-def _top(scores: np.ndarray, rows: np.ndarray, n: int, positive_only: bool) -> list[int]:
-    order = np.argsort(-scores, kind="stable")[:n]
-    return [int(rows[i]) for i in order if not positive_only or scores[i] > 0]
-
-
 def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybrid") -> Candidates:
     """The top-n rows of each retriever the mode uses, inside the query's filters; in hybrid mode,
     with the top-n of the documents from the years the question names (`preferred_rows`) added."""
@@ -83,18 +79,16 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     empty = np.zeros(0, dtype=np.float32)
     if len(rows) == 0:
         return Candidates(rows, empty, empty, [], [])
+    backend = collection.backend
+    within = None if all_rows else rows
+    text = query.search_text
     dense_order: list[int] = []
     lexical_order: list[int] = []
-    qv = collection.query_vector(query.search_text) if mode != "bm25" else None
+    qv = collection.query_vector(text) if mode != "bm25" else None
     if qv is not None:
-        if all_rows:
-            ids = search_dense(collection.dense, collection.vectors, qv[None, :], min(n, len(rows)))
-            dense_order = [int(i) for i in ids if i >= 0]
-        else:
-            dense_order = _top(np.asarray(collection.vectors[rows]) @ qv, rows, n, positive_only=False)
-    bm25 = collection.lexical.scores(query.search_text) if mode != "dense" else None
-    if bm25 is not None:
-        lexical_order = _top(bm25[rows] if not all_rows else bm25, rows, n, positive_only=True)
+        dense_order = backend.dense_top(qv, n, within)
+    if mode != "dense":
+        lexical_order = backend.lexical_top(text, n, within)
     extra: set[int] = set()
     preferred = preferred_rows(collection, query, rows) if mode == "hybrid" else None
     own = rows[collection.speaker_rows(query.filters.speakers)[rows]] \
@@ -104,14 +98,14 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
         if subset is None or not len(subset):
             continue
         if qv is not None:
-            extra.update(_top(np.asarray(collection.vectors[subset]) @ qv, subset, n, positive_only=False))
-        if bm25 is not None:
-            extra.update(_top(bm25[subset], subset, n, positive_only=True))
+            extra.update(backend.dense_top(qv, n, subset))
+        if mode != "dense":
+            extra.update(backend.lexical_top(text, n, subset))
     union = np.array(sorted(set(dense_order) | set(lexical_order) | extra), dtype=np.int64)
-    dense = (np.asarray(collection.vectors[union]) @ qv) if qv is not None and len(union) else np.zeros(len(union))
+    dense = backend.dense_scores(qv, union) if qv is not None and len(union) else np.zeros(len(union))
     # Cosines to a millionth: passages that embed alike tie exactly, whatever the encoder's last bits.
     dense = np.round(dense, 6)
-    lexical = bm25[union] if bm25 is not None else np.zeros(len(union))
+    lexical = backend.lexical_scores(text, union) if mode != "dense" else np.zeros(len(union))
     in_years = np.isin(union, preferred).astype(np.float32) if preferred is not None else 0.0
     in_dossier = np.isin(union, named).astype(np.float32) if named is not None else 0.0
     government = 0.0

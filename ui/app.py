@@ -409,13 +409,13 @@ def _page(demo: gr.Blocks, app: App, lang: str, choices: dict) -> None:
 
 
 def launch(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, rerank: str | None = None,
-           users: Path | None = None, lang: str = "nl"):
+           users: Path | None = None, lang: str = "nl", backend: str | None = None):
     """Load the model and index once, then serve the app (blocking), and `rag ask` (rag.service). Beyond
     this machine only with users (`rag.users`); with users, always behind a login. `lang`: the
     interface's language at "/" (the other one is at "/en" or "/nl")."""
     from rag.users import Gate, users_for, users_path
 
-    assistant = Assistant(index_dir, rerank=rerank)
+    assistant = Assistant(index_dir, rerank=rerank, backend=backend)
     known = users_for(host, users_path(assistant.collection.index_dir, users))
     gate = Gate(known) if known else None
     assistant.collection.query_vector("warm-up")  # load the model before the first question

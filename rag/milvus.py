@@ -1,0 +1,265 @@
+"""Milvus as the search backend (`rag.search_backend`): Milvus Lite in a file, or a Milvus server.
+
+One Milvus collection, `kamervragen`, holds every passage of the index: its id, text and metadata
+(document, party, speaker, type, date, page), its dense vector (HNSW, inner product: the vectors are
+normalised, so this is the cosine) and its lexical side as a sparse vector: the project's own BM25
+over its Dutch tokenizer (bm25s, lucene variant), one weight per term of the passage, so that the
+inner product with the question's term counts is exactly the local BM25 score. Milvus's built-in
+BM25 function is not used: Milvus Lite 3.2 ignored the stemmer of its analyzer (issue 16), and with
+the project's weights both backends rank alike.
+
+`sync` makes the collection hold exactly the local index's passages (adds what is new, deletes what
+is gone: re-running adds nothing); `MilvusBackend.open` checks it against the local index before
+any search. The passages' metadata and the documents for quoting still come from the local index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+
+from rag.errors import IndexMismatchError, RagError
+from rag.lexical import tokenize
+from rag.search_backend import top_rows
+
+NAME = "kamervragen"
+IDENTITY = "kamervragen.identity"
+BATCH = 500
+MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
+EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
+MAX_IN = 20000
+EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "5000"))  # filtered subsets up to this: exact  # rows listed in one filter expression; larger subsets are searched wider, then kept
+
+
+class BackendError(RagError):
+    """The search backend cannot be reached or refuses."""
+
+    exit_code = 6
+
+
+def _client(uri: str):
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as exc:
+        raise BackendError("Milvus needs pymilvus (and milvus-lite for a file): pip install "
+                           "'kamervragen[milvus]'.") from exc
+    try:
+        return MilvusClient(uri, timeout=10)
+    except Exception as exc:  # pymilvus raises its own and gRPC/HTTP errors alike
+        raise BackendError(f"Milvus at {uri} cannot be reached ({_reason(exc)}); start it, or check --backend.") from exc
+
+
+def _reason(exc: Exception) -> str:
+    text = str(getattr(exc, "message", "") or exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def _guard(uri: str, what: str, call: Callable):
+    try:
+        return call()
+    except RagError:
+        raise
+    except Exception as exc:
+        raise BackendError(f"Milvus at {uri} refused to {what} ({_reason(exc)}).") from exc
+
+
+def _identity(collection) -> dict:
+    model = collection.manifest["model"]
+    return {"model": model["name"], "dim": int(model["dim"])}
+
+
+def _term_weights(collection) -> "object":
+    """Per passage, the BM25 weight of each of its terms (rows of a CSR matrix)."""
+    from scipy.sparse import csc_matrix
+
+    s = collection.lexical._retriever.scores
+    matrix = csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(int(s["num_docs"]), len(s["indptr"]) - 1))
+    return matrix.tocsr()
+
+
+def _create(client, uri: str, dim: int, identity: dict) -> None:
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=64)
+    schema.add_field("doc_id", DataType.VARCHAR, max_length=512)
+    schema.add_field("party", DataType.VARCHAR, max_length=128)
+    schema.add_field("speaker", DataType.VARCHAR, max_length=512)
+    schema.add_field("doc_type", DataType.VARCHAR, max_length=256)
+    schema.add_field("date", DataType.VARCHAR, max_length=16)
+    schema.add_field("page", DataType.INT64)
+    schema.add_field("text", DataType.VARCHAR, max_length=65535)
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    index = client.prepare_index_params()
+    index.add_index("dense", index_type="HNSW", metric_type="IP", params={"M": 32, "efConstruction": 200})
+    index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+    _guard(uri, "create the collection", lambda: client.create_collection(NAME, schema=schema, index_params=index))
+    # which model's vectors it holds: checked by `sync` and `MilvusBackend.open`
+    _guard(uri, "label the collection", lambda: client.alter_collection_properties(
+        NAME, properties={IDENTITY: json.dumps(identity)}))
+
+
+def _stored_identity(client, uri: str) -> dict:
+    described = _guard(uri, "describe the collection", lambda: client.describe_collection(NAME))
+    try:
+        return json.loads((described.get("properties") or {}).get(IDENTITY) or "{}")
+    except ValueError:
+        return {}
+
+
+def _stored_ids(client, uri: str) -> set[str]:
+    def read():
+        ids: set[str] = set()
+        iterator = client.query_iterator(NAME, batch_size=1000, filter="", output_fields=["chunk_id"])
+        while True:
+            batch = iterator.next()
+            if not batch:
+                iterator.close()
+                return ids
+            ids.update(r["chunk_id"] for r in batch)
+
+    return _guard(uri, "list its passages", read)
+
+
+def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Make the Milvus collection at `uri_text` ("milvus:///path.db", "milvus://host:port") hold
+    exactly the passages of `collection`: insert the missing, delete the gone. Idempotent; a killed
+    run is completed by the next. Returns {"added", "deleted", "passages"}."""
+    from rag.search_backend import parse_backend
+
+    _, uri = parse_backend(uri_text)
+    client = _client(uri)
+    identity = _identity(collection)
+    if not _guard(uri, "list its collections", lambda: client.has_collection(NAME)):
+        _create(client, uri, identity["dim"], identity)
+    else:
+        stored = _stored_identity(client, uri)
+        if stored.get("model") != identity["model"] or int(stored.get("dim", -1)) != identity["dim"]:
+            raise IndexMismatchError(
+                f"The Milvus collection at {uri_text} holds passages of model {stored.get('model')!r} "
+                f"({stored.get('dim')} dimensions), this index {identity['model']!r} ({identity['dim']}); "
+                f"give another --backend, or drop the collection '{NAME}' there first.")
+    _guard(uri, "load the collection", lambda: client.load_collection(NAME))
+    have = _stored_ids(client, uri)
+    want = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
+    gone = sorted(have - set(want))
+    for start in range(0, len(gone), BATCH):
+        part = gone[start:start + BATCH]
+        _guard(uri, "delete passages", lambda: client.delete(NAME, ids=part))
+    missing = [row for cid, row in want.items() if cid not in have]
+    weights = _term_weights(collection) if missing else None
+    for start in range(0, len(missing), BATCH):
+        rows = missing[start:start + BATCH]
+        vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
+        records = []
+        for row, vector in zip(rows, vectors):
+            c = collection.chunks[row]
+            terms = weights.getrow(row)
+            records.append({
+                "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
+                "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "")[:256], "date": (c.date or "")[:16],
+                "page": int(c.page or 0), "text": c.text[:MAX_TEXT], "dense": vector.tolist(),
+                # an empty sparse vector is refused: a passage without terms gets a zero weight
+                "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
+            })
+        _guard(uri, "insert passages", lambda: client.insert(NAME, records))
+        if progress:
+            progress(start + len(rows), len(missing))
+    _guard(uri, "flush", lambda: client.flush(NAME))
+    return {"added": len(missing), "deleted": len(gone), "passages": len(want)}
+
+
+class MilvusBackend:
+    """The four searches of `rag.search_backend.SearchBackend`, run in Milvus."""
+
+    name = "milvus"
+
+    def __init__(self, client, uri: str, collection):
+        self.client, self.uri, self.collection = client, uri, collection
+        self.row_of = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
+        self.vocab = collection.lexical._retriever.vocab_dict
+        _guard(uri, "load the collection", lambda: client.load_collection(NAME))
+
+    @classmethod
+    def open(cls, uri: str, collection) -> "MilvusBackend":
+        """The backend over the collection at `uri` (a pymilvus URI), checked against the local index."""
+        client = _client(uri)
+        hint = f"run `rag index ... --index {collection.index_dir} --backend milvus://...` to fill it"
+        if not _guard(uri, "list its collections", lambda: client.has_collection(NAME)):
+            raise IndexMismatchError(f"Milvus at {uri} has no collection '{NAME}'; {hint}.")
+        stored = _stored_identity(client, uri)
+        count = int(_guard(uri, "count its passages", lambda: client.get_collection_stats(NAME))["row_count"])
+        if stored.get("model") != _identity(collection)["model"] or count != len(collection.chunks):
+            raise IndexMismatchError(
+                f"Milvus at {uri} holds {count} passages of model {stored.get('model')!r}, the index "
+                f"{len(collection.chunks)} of {_identity(collection)['model']!r}; {hint}.")
+        return cls(client, uri, collection)
+
+    # ------------------------------------------------------------ searching
+
+    def _filter(self, rows: np.ndarray | None) -> str:
+        if rows is None:
+            return ""
+        return "chunk_id in [" + ",".join(json.dumps(self.collection.chunks[int(r)].chunk_id) for r in rows) + "]"
+
+    def _search(self, field: str, data, n: int, rows: np.ndarray | None, params: dict) -> list[tuple[int, float]]:
+        if rows is not None and not len(rows):
+            return []
+        wide = rows is not None and len(rows) > MAX_IN
+        limit = min(16384, n * 20) if wide else n
+        found = _guard(self.uri, "search", lambda: self.client.search(
+            NAME, data=[data], anns_field=field, limit=limit, filter="" if wide else self._filter(rows),
+            search_params=params, output_fields=["chunk_id"]))[0]
+        out = [(self.row_of[h["chunk_id"]], float(h["distance"])) for h in found if h["chunk_id"] in self.row_of]
+        if wide:
+            allowed = set(int(r) for r in rows)
+            out = [x for x in out if x[0] in allowed]
+        return out[:n]
+
+    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None) -> list[int]:
+        if rows is not None and len(rows) <= EXACT_BELOW:
+            # a narrow filter (a party, a member's papers): scored exactly, as the local index does;
+            # a graph search inside a small subset loses neighbours
+            return top_rows(self.dense_scores(vector, rows), rows, n, positive_only=False)
+        params = {"metric_type": "IP", "params": {"ef": max(EF, n)}}
+        return [row for row, _ in self._search("dense", vector.astype(np.float32).tolist(), n, rows, params)]
+
+    def _terms(self, text: str) -> dict[int, float]:
+        counts = Counter(self.vocab[t] for t in tokenize([text])[0] if t in self.vocab)
+        return {int(t): float(n) for t, n in counts.items()}
+
+    def lexical_top(self, text: str, n: int, rows: np.ndarray | None) -> list[int]:
+        terms = self._terms(text)
+        if not terms:
+            return []
+        params = {"metric_type": "IP", "params": {"drop_ratio_search": 0.0}}
+        return [row for row, score in self._search("sparse", terms, n, rows, params) if score > 0]
+
+    def _fetch(self, rows: np.ndarray, field: str) -> list:
+        ids = [self.collection.chunks[int(r)].chunk_id for r in rows]
+        found = _guard(self.uri, "read passages", lambda: self.client.get(NAME, ids=ids, output_fields=[field]))
+        by_id = {r["chunk_id"]: r[field] for r in found}
+        return [by_id.get(i) for i in ids]
+
+    def dense_scores(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if not len(rows):
+            return np.zeros(0, dtype=np.float32)
+        vectors = np.asarray(self._fetch(rows, "dense"), dtype=np.float32)
+        return vectors @ vector.astype(np.float32)
+
+    def lexical_scores(self, text: str, rows: np.ndarray) -> np.ndarray:
+        terms = self._terms(text)
+        if not terms or not len(rows):
+            return np.zeros(len(rows), dtype=np.float32)
+        out = []
+        for sparse in self._fetch(rows, "sparse"):
+            out.append(sum(w * terms.get(int(t), 0.0) for t, w in (sparse or {}).items()))
+        return np.asarray(out, dtype=np.float32)
+
+    def count(self) -> int:
+        return int(_guard(self.uri, "count its passages", lambda: self.client.get_collection_stats(NAME))["row_count"])

@@ -1,0 +1,126 @@
+"""The search backend seam: the local index and Milvus (Milvus Lite in a file) answer alike."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import BUNDLED, rag_cli
+from rag.errors import QuestionError
+from rag.search_backend import LocalBackend, parse_backend
+
+QUESTIONS = ["Wat vroeg JA21 over Oeganda?", "What did the VVD ask about safe countries of origin?", "dierproeven",
+             "Wat vroeg de BBB over Syrië?", "terugkeer naar Afghanistan", "Wat zei Klaver over brexit?"]
+
+
+def test_backend_addresses():
+    assert parse_backend(None) == ("local", None) == parse_backend("local")
+    assert parse_backend("milvus:///srv/kv.db") == ("milvus", "/srv/kv.db")
+    assert parse_backend("milvus://milvus.example:19530") == ("milvus", "http://milvus.example:19530")
+    for bad in ("milvus://", "postgres://x", "kv.db"):
+        with pytest.raises(QuestionError, match="Unknown backend"):
+            parse_backend(bad)
+
+
+def test_the_local_backend_is_exact(fake_index):
+    from rag.collection import Collection
+
+    collection = Collection.load(fake_index)
+    backend = LocalBackend(collection)
+    vector = collection.query_vector("terugkeer naar Syrië")
+    every = np.asarray(collection.vectors) @ vector
+    assert backend.dense_top(vector, 5, None) == [int(i) for i in np.argsort(-every, kind="stable")[:5]]
+    rows = np.arange(10, 40)
+    assert backend.dense_top(vector, 3, rows) == [int(rows[i]) for i in np.argsort(-every[rows], kind="stable")[:3]]
+    bm25 = collection.lexical.scores("terugkeer Syrië")
+    top = backend.lexical_top("terugkeer Syrië", 5, None)
+    assert top == [int(i) for i in np.argsort(-bm25, kind="stable")[:5] if bm25[i] > 0]
+    assert np.allclose(backend.lexical_scores("terugkeer Syrië", np.array(top)), bm25[top])
+
+
+@pytest.fixture
+def milvus_index(fake_index, tmp_path):
+    """A copy of the fake index, and a Milvus Lite file synced to it."""
+    pytest.importorskip("milvus_lite")
+    from rag.collection import Collection
+    from rag.milvus import sync
+
+    index = tmp_path / "index"
+    shutil.copytree(fake_index, index)
+    uri = f"milvus://{tmp_path / 'kv.db'}"
+    report = sync(uri, Collection.load(index))
+    return index, uri, report
+
+
+def _top(collection, question, **filters):
+    from rag.query import make_filters, parse_question
+    from rag.retriever import search
+
+    hits = search(collection, parse_question(question, make_filters(**filters)), 5)
+    return [(h.chunk.chunk_id, round(h.score, 4)) for h in hits]
+
+
+def test_milvus_answers_as_the_local_index(milvus_index):
+    from rag.collection import Collection
+
+    index, uri, report = milvus_index
+    local = Collection.load(index)
+    assert report == {"added": len(local.chunks), "deleted": 0, "passages": len(local.chunks)}
+    remote = Collection.load(index).use_backend(uri)
+    assert remote.backend.name == "milvus" and remote.backend.count() == len(local.chunks)
+    for question in QUESTIONS:
+        assert _top(remote, question) == _top(local, question), question
+    assert _top(remote, "terugkeer", parties=["CDA"]) == _top(local, "terugkeer", parties=["CDA"])
+    assert _top(remote, "stemmingen", types=["Handelingen"]) == _top(local, "stemmingen", types=["Handelingen"])
+    assert _top(remote, "speelautomaten", since="1990", until="1995") == _top(local, "speelautomaten", since="1990",
+                                                                                until="1995")
+
+
+def test_sync_is_idempotent_and_follows_the_index(milvus_index, tmp_path):
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+    from rag.milvus import sync
+
+    index, uri, _ = milvus_index
+    assert sync(uri, Collection.load(index))["added"] == 0  # a re-run sends nothing
+    smaller = tmp_path / "smaller"
+    shutil.copytree(BUNDLED, smaller)
+    (smaller / "sgd-0000011416.txt").unlink()
+    build_index([smaller], index, embedder=FakeEmbedder(64))
+    shrunk = Collection.load(index)
+    result = sync(uri, shrunk)
+    assert result["added"] == 0 and result["deleted"] > 0 and result["passages"] == len(shrunk.chunks)
+    assert Collection.load(index).use_backend(uri).backend.count() == len(shrunk.chunks)
+
+
+def test_a_milvus_that_does_not_match_or_answer_is_one_sentence(fake_index, tmp_path):
+    pytest.importorskip("milvus_lite")
+    empty = f"milvus://{tmp_path / 'empty.db'}"
+    result = rag_cli("ask", "Oeganda", "--backend", empty, index=fake_index)
+    assert result.returncode == 4 and "has no collection 'kamervragen'" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = rag_cli("ask", "Oeganda", "--backend", "milvus://127.0.0.1:9", index=fake_index)
+    assert result.returncode == 6 and "cannot be reached" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = rag_cli("ask", "Oeganda", "--backend", "mysql://x", index=fake_index)
+    assert result.returncode == 2 and "Unknown backend" in result.stderr
+
+
+def test_rag_index_and_ask_with_milvus_lite(tmp_path):
+    pytest.importorskip("milvus_lite")
+    import json
+
+    index, uri = tmp_path / "index", f"milvus://{tmp_path / 'kv.db'}"
+    built = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
+    assert built.returncode == 0, built.stderr
+    assert "added" in built.stdout and "0 deleted" in built.stdout
+    again = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
+    assert "(0 added, 0 deleted)" in again.stdout
+    local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
+                               env={"RAG_NO_SERVICE": "1"}).stdout)
+    remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
+                                env={"RAG_BACKEND": uri}).stdout)
+    assert remote["passages"] == local["passages"] and remote["answer"] == local["answer"]
