@@ -177,7 +177,47 @@ def machine() -> dict:
             "bf16": bf16_supported(), "ram_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)}
 
 
-def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = ()) -> dict:
+def bench_backend(index_dir: Path, backend: str, questions: list[str]) -> dict:
+    """A search backend (`rag.search_backend`) against the local index: the time to fill it from the
+    index (a full sync into an empty backend, then a re-sync), as a share of the local build's own
+    time; warm hybrid and full-chain latency on both; whether both return the same top 5."""
+    from rag.chain import build_chain
+    from rag.milvus import sync
+
+    local = Collection.load(index_dir)
+    local.embedder.encode_queries(["warm-up"])
+    t = time.perf_counter()
+    filled = sync(backend, local)
+    fill_s = time.perf_counter() - t
+    t = time.perf_counter()
+    sync(backend, local)
+    resync_s = time.perf_counter() - t
+    remote = Collection.load(index_dir, embedder=local.embedder).use_backend(backend)
+    out: dict = {"backend": backend, "passages": len(local.chunks), "added": filled["added"],
+                 "fill_s": round(fill_s, 2), "resync_s": round(resync_s, 2)}
+    build_s = local.manifest.get("build", {}).get("seconds")
+    if build_s and filled["added"] == len(local.chunks):
+        out["fill_over_local_build"] = round(fill_s / build_s, 3)
+    same = 0
+    for name, collection in (("local", local), ("backend", remote)):
+        chain = build_chain(collection)
+        hybrid, whole = [], []
+        for q in questions:
+            t = time.perf_counter()
+            search(collection, parse_question(q), 5)
+            hybrid.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            chain.invoke(q)
+            whole.append(time.perf_counter() - t)
+        out[name] = {"hybrid": _pcts(hybrid), "chain": _pcts(whole)}
+    for q in questions:
+        same += [h.chunk.chunk_id for h in search(local, parse_question(q), 5)] == \
+            [h.chunk.chunk_id for h in search(remote, parse_question(q), 5)]
+    out["same_top5"] = round(same / len(questions), 4) if questions else None
+    return out
+
+
+def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = (), backend: str | None = None) -> dict:
     """The whole benchmark; writes bench.json and bench.md (with the scale part when asked) to `out`."""
     questions = load_questions(default_question_files())
     texts = [q.question for q in questions]
@@ -190,6 +230,8 @@ def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = ()) -
     }
     if scale_sizes:
         report["scale"] = scale.run(Collection.load(index_dir), list(scale_sizes), texts, log=lambda row: None)
+    if backend:
+        report["backend"] = bench_backend(index_dir, backend, texts)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out / "bench.md").write_text(markdown(report), encoding="utf-8")
@@ -223,6 +265,18 @@ def markdown(r: dict) -> str:
              f"{r['cold_start'].get('full_path_median_s', '–')} s |",
              f"| cold `rag ask` with `rag serve` (or `rag ui`) running | "
              f"{r['cold_start']['with_service_median_s']} s |"]
+    if "backend" in r:
+        b = r["backend"]
+        rows += [f"| {b['backend']}: fill from the index ({b['passages']} passages) / re-sync (nothing changed) | "
+                 f"{b['fill_s']} s / {b['resync_s']} s |",
+                 f"| fill time / the local build's own time | {b.get('fill_over_local_build', '–')} |",
+                 f"| hybrid search p50 / p95: local / backend | {b['local']['hybrid']['p50_ms']} / "
+                 f"{b['local']['hybrid']['p95_ms']} ms / {b['backend']['hybrid']['p50_ms']} / "
+                 f"{b['backend']['hybrid']['p95_ms']} ms |",
+                 f"| full chain p50 / p95: local / backend | {b['local']['chain']['p50_ms']} / "
+                 f"{b['local']['chain']['p95_ms']} ms / {b['backend']['chain']['p50_ms']} / "
+                 f"{b['backend']['chain']['p95_ms']} ms |",
+                 f"| same top 5 as the local index | {b['same_top5']} |"]
     m = r["machine"]
     head = (f"Machine: {m['cores']} cores, {m['cpu']} (bfloat16: {'yes' if m['bf16'] else 'no'}), {m['ram_gb']} GB, "
             f"Python {m['python']}.\n\n")

@@ -282,6 +282,8 @@ def bench(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for bench.json and bench.md [default: eval/out]."),
     scale: str = typer.Option("", "--scale", help="Also time FAISS index kinds and BM25 at these passage counts, "
                               "e.g. 100000,1000000 (vectors made from the index's own)."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Also fill this backend (milvus:///path.db or "
+                                          "milvus://host:port) from the index and compare its latency."),
 ):
     """Benchmark indexing, query latency (per method, full chain, UI), cold start, and optionally scale."""
     from rag.bench import run
@@ -294,7 +296,7 @@ def bench(
         raise RagError("--scale counts must be at least 1000.")
     corpus = corpus or Path(__file__).resolve().parent / "corpus"
     out = out or Path(__file__).resolve().parents[1] / "eval" / "out"
-    report = run(_index_dir(index), corpus, out, sizes)
+    report = run(_index_dir(index), corpus, out, sizes, backend)
     from rag.bench import markdown
 
     typer.echo(markdown(report))

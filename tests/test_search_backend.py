@@ -124,3 +124,25 @@ def test_rag_index_and_ask_with_milvus_lite(tmp_path):
     remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
                                 env={"RAG_BACKEND": uri}).stdout)
     assert remote["passages"] == local["passages"] and remote["answer"] == local["answer"]
+
+
+def test_the_benchmark_compares_the_backend_with_the_local_index(fake_index, tmp_path):
+    pytest.importorskip("milvus_lite")
+    from rag.bench import bench_backend, markdown
+
+    report = bench_backend(fake_index, f"milvus://{tmp_path / 'kv.db'}", QUESTIONS)
+    assert report["added"] == report["passages"] > 0 and report["same_top5"] == 1.0
+    assert report["backend"]["hybrid"]["n"] == len(QUESTIONS) and report["resync_s"] < report["fill_s"]
+    table = markdown({"machine": {"cores": 2, "cpu": "x", "bf16": False, "ram_gb": 1, "python": "3"},
+                      "indexing": {k: 0 for k in ("passages", "dtype", "pipeline_passages_per_s",
+                                                  "raw_encoder_passages_per_s", "pipeline_over_raw",
+                                                  "plain_fp32_encode_passages_per_s", "pipeline_over_plain_fp32",
+                                                  "pipeline_fp32_passages_per_s", "hybrid_mrr10",
+                                                  "hybrid_mrr10_fp32_index", "index_mb", "peak_rss_mb")},
+                      "queries": {**{m: {"p50_ms": 1, "p95_ms": 2} for m in ("embed_query", "bm25", "dense",
+                                                                              "hybrid", "chain")},
+                                  "chain_over_embed_p50": 1},
+                      "ui": {"p50_ms": 1, "p95_ms": 2}, "cold_start": {"runs": 1, "median_s": 1,
+                                                                         "with_service_median_s": 1},
+                      "backend": report})
+    assert "same top 5 as the local index | 1.0" in table
