@@ -41,6 +41,12 @@ def index(
     rebuild: bool = typer.Option(False, "--rebuild", help="Embed every document again."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     backend: Optional[str] = BackendOpt,
+    ray: bool = typer.Option(False, "--ray", help="Parse and embed on Ray: a local Ray on this machine's CPUs, "
+                             "or the cluster --ray-address names."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS", show_envvar=False,
+                                              help="A Ray cluster to join (auto, ray://head:10001) [$RAY_ADDRESS]."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Embedding actors on Ray "
+                                          "[default: half the CPUs]."),
 ):
     """Index documents; only new or changed files are embedded again. With --backend milvus…, the
     Milvus collection is then made to hold the same passages (only what changed is sent)."""
@@ -65,11 +71,20 @@ def index(
         bar.set_postfix(passages=report.embedded_passages, per_s=f"{rate:.1f}", refresh=False)
         bar.refresh()
 
+    embedder = make_embedder(model)
+    executor = None
+    if ray or ray_address:
+        from rag.ray_ingest import RayExecutor
+
+        executor = RayExecutor(ray_address, embedder.name, workers)
     try:
-        report = build_index(paths, index_dir, embedder=make_embedder(model), rebuild=rebuild, progress=progress)
+        report = build_index(paths, index_dir, embedder=embedder, rebuild=rebuild, progress=progress,
+                             executor=executor)
     finally:
         if bar is not None:
             bar.close()
+        if executor is not None:
+            executor.close()
     for path, reason in report.skipped:
         typer.echo(f"skipped {path}: {reason}", err=True)
     state = "up to date, nothing written" if report.unchanged else f"written to {report.folder}"

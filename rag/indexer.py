@@ -108,8 +108,10 @@ def build_index(
     settings: ChunkSettings = ChunkSettings(),
     rebuild: bool = False,
     progress: Callable[[str, int, int, BuildReport], None] | None = None,
+    executor=None,
 ) -> BuildReport:
-    """Index the files under `paths` into `index_dir`, reusing unchanged documents unless `rebuild`."""
+    """Index the files under `paths` into `index_dir`, reusing unchanged documents unless `rebuild`.
+    `executor` (`rag.ray_ingest.RayExecutor`): parse and embed on Ray; the result is the same."""
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     index_dir = Path(index_dir)
@@ -131,7 +133,7 @@ def build_index(
             return _unchanged_report(previous, report, started)
         writer = BuildWriter(index_dir)
         try:
-            hashes = _write_documents(files, writer, previous, embedder, settings, report, progress)
+            hashes = _write_documents(files, writer, previous, embedder, settings, report, progress, executor)
             writer.close_files()
             if not writer.rows:
                 listed = ", ".join(str(p) for p in paths)
@@ -184,13 +186,13 @@ def _unchanged_report(previous: Collection, report: BuildReport, started: float)
     return report
 
 
-def _write_documents(files, writer, previous, embedder, settings, report, progress) -> dict[str, dict]:
+def _write_documents(files, writer, previous, embedder, settings, report, progress, executor=None) -> dict[str, dict]:
     """Write every document and its passages and vectors; returns {doc_id: {source, sha256}}.
 
     Two passes: the first reads every new or changed file and gathers the index-wide member table
     (`rag.attribution.MemberTable`) from all documents, kept or new; the second gives members whose
     party their own document does not state the party the table knows for that period, then
-    embeds and writes.
+    embeds and writes. `executor` (`rag.ray_ingest.RayExecutor`): parse and embed there instead.
     """
     by_source = {r.source: r for r in previous.documents.values()} if previous else {}
     prev_rows: dict[str, list[int]] = {}
@@ -200,14 +202,8 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     entries: list[tuple[Path, object]] = []  # (path, reused DocRecord or new Document)
     members = MemberTable()
     used_ids: set[str] = set()
-    for i, path in enumerate(files):
-        if progress:
-            progress(str(path), i, len(files), report)
-        entry = _read(path, by_source, used_ids, report)
-        if entry is None:
-            continue
+    for path, entry in _read_all(files, by_source, used_ids, report, progress, executor):
         entries.append((path, entry))
-        used_ids.add(entry.doc_id)
         year = year_of(entry.date)
         members.add_text(entry.text, year)
         if isinstance(entry, DocRecord):
@@ -227,7 +223,8 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     def flush():
         if pending:
             t0 = time.perf_counter()
-            writer.add_vectors(embedder.encode_documents([c.embed_text for c in pending], batch_size=8))
+            texts = [c.embed_text for c in pending]
+            writer.add_vectors(executor.embed(texts) if executor else embedder.encode_documents(texts, batch_size=8))
             report.embed_seconds += time.perf_counter() - t0
             report.embedded_passages += len(pending)
             pending.clear()
@@ -264,8 +261,45 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     return hashes
 
 
-def _read(path: Path, by_source: dict, used_ids: set[str], report: BuildReport):
-    """The previous build's record of an unchanged file, or the file parsed; None (reported) if unreadable."""
+def _read_all(files, by_source: dict, used_ids: set[str], report: BuildReport, progress, executor=None):
+    """(path, reused DocRecord or parsed Document) for every readable file, in order; the others are
+    reported as skipped. Parsing runs here, or in the executor's workers, all files at once."""
+    planned: list[tuple[Path, object]] = []
+    for i, path in enumerate(files):
+        if progress:
+            progress(str(path), i, len(files), report)
+        plan = _plan(path, by_source, used_ids, report)
+        if plan is None:
+            continue
+        used_ids.add(plan if isinstance(plan, str) else plan.doc_id)
+        planned.append((path, plan))
+    jobs = [(str(path), plan) for path, plan in planned if isinstance(plan, str)]
+    parsed = iter(executor.parse(jobs)) if executor else None
+    for path, plan in planned:
+        if not isinstance(plan, str):
+            yield path, plan
+            continue
+        entry = next(parsed) if parsed is not None else parse_document(str(path), plan)
+        if isinstance(entry, tuple):
+            report.skipped.append(entry)
+        else:
+            yield path, entry
+
+
+def parse_document(path: str, doc_id: str):
+    """One file parsed (here, or in a Ray task): its Document, or (path, why it is skipped)."""
+    try:
+        return build_document(read_source(Path(path)), doc_id=doc_id)
+    except DocumentError as exc:
+        return (path, str(exc))
+    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
+        # One file that trips the parser must not stop the build: it is reported instead.
+        return (path, f"cannot be parsed ({type(exc).__name__}: {str(exc)[:120]})")
+
+
+def _plan(path: Path, by_source: dict, used_ids: set[str], report: BuildReport):
+    """The previous build's record of an unchanged file, or the doc id to parse it under; None
+    (reported) if unreadable."""
     try:
         sha = _file_hash(path)
     except OSError as exc:
@@ -274,14 +308,7 @@ def _read(path: Path, by_source: dict, used_ids: set[str], report: BuildReport):
     old = by_source.get(str(path))
     if old is not None and old.sha256 == sha and old.parser == parser_version(path) and old.doc_id not in used_ids:
         return old
-    try:
-        return build_document(read_source(path), doc_id=_unique_id(path, used_ids))
-    except DocumentError as exc:
-        report.skipped.append((str(path), str(exc)))
-    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
-        # One file that trips the parser must not stop the build: it is reported instead.
-        report.skipped.append((str(path), f"cannot be parsed ({type(exc).__name__}: {str(exc)[:120]})"))
-    return None
+    return _unique_id(path, used_ids)
 
 
 def _with_index_party(chunk: Chunk, members: MemberTable) -> Chunk:

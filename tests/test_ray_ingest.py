@@ -1,0 +1,107 @@
+"""Ingestion on a local Ray: the same passages and vectors as a local build, idempotent, and a
+killed embedding worker replaced without losing anything."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+
+import numpy as np
+import pytest
+
+from conftest import BUNDLED, rag_cli
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray for the module (executors made inside it leave it running)."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+def _build(folder, index, executor=None, embedder=None):
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+
+    return build_index([folder], index, embedder=embedder or FakeEmbedder(64), executor=executor)
+
+
+def _same_index(a, b, min_cosine: float = 0.999999):
+    from rag.collection import Collection
+
+    one, two = Collection.load(a, check_lexical=False), Collection.load(b, check_lexical=False)
+    assert one.chunks == two.chunks  # frozen dataclasses: ids, texts, metadata
+    va, vb = np.asarray(one.vectors, dtype=np.float32), np.asarray(two.vectors, dtype=np.float32)
+    cosine = (va * vb).sum(1) / (np.linalg.norm(va, axis=1) * np.linalg.norm(vb, axis=1))
+    assert len(one.chunks) > 50 and cosine.min() >= min_cosine
+
+
+def test_ray_builds_the_same_index_and_reruns_add_nothing(local_ray, tmp_path):
+    from rag.ray_ingest import RayExecutor
+
+    _build(BUNDLED, tmp_path / "local")
+    executor = RayExecutor(None, "fake:64")
+    try:
+        report = _build(BUNDLED, tmp_path / "ray", executor)
+        assert report.embedded_documents == report.documents == 5
+        _same_index(tmp_path / "local", tmp_path / "ray")
+        again = _build(BUNDLED, tmp_path / "ray", executor)
+        assert again.embedded_passages == 0  # unchanged documents are neither parsed nor embedded again
+    finally:
+        executor.close()
+    assert ray.is_initialized()  # a Ray the executor did not start is left running
+
+
+def test_a_killed_embedding_worker_is_replaced_and_nothing_is_lost(local_ray, tmp_path):
+    from rag.ray_ingest import RayExecutor
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, folder)
+    _build(folder, tmp_path / "local")
+    executor = RayExecutor(None, "fake:64", workers=1)
+    try:
+        pid = executor.worker_pids()[0]
+        os.kill(pid, signal.SIGKILL)  # the actor's process dies before the build sends it anything
+        _build(folder, tmp_path / "ray", executor)
+        assert executor.worker_pids()[0] != pid  # Ray started another
+    finally:
+        executor.close()
+    _same_index(tmp_path / "local", tmp_path / "ray")
+
+
+def test_ray_and_milvus_from_the_command_line(tmp_path):
+    pytest.importorskip("milvus_lite")
+    import json
+
+    index, uri = tmp_path / "index", f"milvus://{tmp_path / 'kv.db'}"
+    built = rag_cli("index", BUNDLED, "--quiet", "--ray", "--backend", uri, index=index, env={"RAY_ADDRESS": ""})
+    assert built.returncode == 0, built.stderr
+    assert "97 passages (97 added, 0 deleted)" in built.stdout or "added, 0 deleted" in built.stdout
+    local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
+                               env={"RAG_NO_SERVICE": "1"}).stdout)
+    remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri, index=index).stdout)
+    assert remote["passages"] == local["passages"]
+
+
+def test_an_unreachable_ray_is_one_sentence(tmp_path):
+    result = rag_cli("index", BUNDLED, "--quiet", "--ray-address", "127.0.0.1:9", index=tmp_path / "index")
+    assert result.returncode == 1 and "Ray at 127.0.0.1:9 cannot be reached" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_ray_vectors_match_the_local_build_on_the_real_model(local_ray, real_index, tmp_path):
+    from rag.embedding import make_embedder
+    from rag.ray_ingest import RayExecutor
+
+    embedder = make_embedder()
+    executor = RayExecutor(None, embedder.name)
+    try:
+        _build(BUNDLED, tmp_path / "ray", executor, embedder)
+    finally:
+        executor.close()
+    _same_index(real_index, tmp_path / "ray", min_cosine=0.999)
