@@ -32,7 +32,7 @@ BATCH = 500
 MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
 EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
 MAX_IN = 20000
-EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "5000"))  # filtered subsets up to this: exact  # rows listed in one filter expression; larger subsets are searched wider, then kept
+EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "1000"))  # filtered subsets up to this: exact  # rows listed in one filter expression; larger subsets are searched wider, then kept
 
 
 class BackendError(RagError):
@@ -46,7 +46,7 @@ def _client(uri: str):
         from pymilvus import MilvusClient
     except ImportError as exc:
         raise BackendError("Milvus needs pymilvus (and milvus-lite for a file): pip install "
-                           "'kamervragen[milvus]'.") from exc
+                           "'kamervragen[scale]'.") from exc
     try:
         return MilvusClient(uri, timeout=10)
     except Exception as exc:  # pymilvus raises its own and gRPC/HTTP errors alike

@@ -28,7 +28,7 @@ def _ray():
     try:
         import ray
     except ImportError as exc:
-        raise RagError("`rag index --ray` needs Ray: pip install 'ray[default]'.") from exc
+        raise RagError("`rag index --ray` needs Ray: pip install 'kamervragen[scale]'.") from exc
     return ray
 
 
