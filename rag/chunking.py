@@ -15,9 +15,10 @@ from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 12  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 13  # bump when parsing or chunking changes what passages are
 MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
 FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
+LEAD_WORDS = 16  # a nobody's line shorter than this before a speaker's turn leads that turn's passage
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[B
     i = 0
     while len(spans) > 1 and i < len(spans):
         first, last = spans[i]
+        if _leads(doc.text, first, last, spans[i + 1][0] if i + 1 < len(spans) else None):
+            spans[i + 1][0] = _with_context(first, spans[i + 1][0])
+            del spans[i]
+            continue
         if not _short(doc.text, first.start, last.end):
             i += 1
             continue
@@ -103,6 +108,19 @@ def _without_fragments(doc: Document, groups: list[list[Block]]) -> list[tuple[B
             spans[i + 1][0] = first if after else _with_context(first, spans[i + 1][0])
             del spans[i]
     return [(first, last) for first, last in spans]
+
+
+def _leads(text: str, first: Block, last: Block, following: Block | None) -> bool:
+    """Whether a short line of nobody's introduces the turn right after it in the same section: the
+    record's "In stemming komt de motie-Wassenberg (…, nr. 721)." before the chair's result, or a line
+    that ends in a colon. Then it leads that passage, so the vote's result carries the motion's name.
+    (Not before a member's turn: "Ik geef gelegenheid tot het afleggen van een stemverklaring" is the
+    chair's, not the member's.)"""
+    if following is None or following.speaker is None or first.speaker is not None or first.party is not None:
+        return False
+    line = text[first.start:last.end].strip()
+    chair = following.speaker_role == "chair" or following.speaker.lower().startswith(("de voorzitter", "voorzitter"))
+    return following.section == first.section and len(line.split()) < LEAD_WORDS and (chair or line.endswith(":"))
 
 
 def _with_context(start: Block, context: Block) -> Block:

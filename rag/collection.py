@@ -25,6 +25,7 @@ from rag.types import Chunk
 # How a party named in a question treats passages without a party: "strict" (only the party's own)
 # or "mentions" (also those that name the party); measured on the historic questions (README,
 # "Retrieval quality"). A party filter the user sets is always strict.
+MAX_MENTIONS = 6  # a passage naming more parties than this is no party's (measured: README, issue 15 note)
 PARTY_POLICY = os.environ.get("RAG_PARTY_POLICY", "mentions")
 # Forms of address and offices before a member's name ("De heer Graus", "Minister De Jonge").
 _TITLES = re.compile(r"^(?:(?:de heer|den heer|de heeren|de heren|heeren|heren|mevrouw|mr\.?|dr\.?|ir\.?|"
@@ -173,20 +174,24 @@ class Collection:
         year = self._columns["year"][rows]
         return rows[(year >= first) & (year <= last)]
 
-    def _party_rows(self, parties: tuple[str, ...], named_in_question: bool) -> np.ndarray:
+    def _party_rows(self, parties: tuple[str, ...], named_in_question: bool, about_votes: bool = False) -> np.ndarray:
         """Mask of the passages a party filter admits: the parties' own; for parties named in the
         question and with `PARTY_POLICY` "mentions", also the passages nobody is credited with that
         name one of them (a minister's answer to "de vragen van de CDA-fractie", a contribution whose
-        party the text does not state); the answer labels those as not attributed."""
+        party the text does not state), unless they name more than `MAX_MENTIONS` parties (a vote's
+        result, a list of fractions: about none of them, except when the question asks how the party
+        voted); the answer labels those as not attributed."""
         soft = named_in_question and PARTY_POLICY == "mentions"
+        most = 10 ** 6 if about_votes else MAX_MENTIONS
         cache = self.__dict__.setdefault("_party_masks", {})
-        if (parties, soft) not in cache:
+        if (parties, soft, most) not in cache:
             mask = np.isin(self._columns["party"], list(parties))
             if soft:
                 wanted = set(parties)
-                mask |= np.array([not c.party and bool(wanted.intersection(c.mentions)) for c in self.chunks])
-            cache[parties, soft] = mask
-        return cache[parties, soft]
+                mask |= np.array([not c.party and bool(wanted.intersection(c.mentions)) and len(c.mentions) <= most
+                                  for c in self.chunks])
+            cache[parties, soft, most] = mask
+        return cache[parties, soft, most]
 
     def speaker_rows(self, names: tuple[str, ...]) -> np.ndarray:
         """Mask of the passages one of the named members speaks or asks in."""
@@ -233,7 +238,7 @@ class Collection:
         cols = self._columns
         mask = np.ones(len(self.chunks), dtype=bool)
         if filters.parties:
-            mask &= self._party_rows(tuple(filters.parties), filters.named_in_question)
+            mask &= self._party_rows(tuple(filters.parties), filters.named_in_question, filters.about_votes)
         for values, column in ((filters.doc_ids, "doc_id"), (filters.types, "type")):
             if values:
                 mask &= np.isin(cols[column], list(values))

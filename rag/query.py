@@ -37,6 +37,8 @@ class Filters:
     # True when the parties come from the question's words rather than a filter the user set: then
     # passages without a party that name one of them count too (`rag.collection.PARTY_POLICY`).
     named_in_question: bool = False
+    # The question asks how a party voted: a vote's result, which names every party, counts too.
+    about_votes: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.parties or self.doc_ids or self.types or self.since or self.until or self.speakers)
@@ -96,6 +98,8 @@ def make_filters(parties=(), doc_ids=(), types=(), since: str | None = None, unt
 
 _GOVERNMENT = re.compile(r"\b(?:minister\w*|staatssecretaris\w*|bewinds\w+|regering|kabinet|government|cabinet|"
                          r"antwoord\w*|answer\w*|repl(?:y|ied|ies)|respond\w*|reageerde)\b", re.I)
+_VOTES = re.compile(r"\b(?:stem(?:de|den|t|men|ming\w*)|gestemd|vot(?:e|ed|es|ing)|aangenomen|verworpen|"
+                    r"adopted|rejected)\b", re.I)
 _YEAR = re.compile(r"(?<![\w.,/])(1[89]\d\d|20\d\d)(?![\w.,/]\d)")
 
 
@@ -141,4 +145,6 @@ def _parse(question: str, filters: Filters) -> Query:
     if len(re.findall(r"\w{3,}", search)) == 0:
         search = text  # the question is only a party name: rank that party's passages by it
     parties = tuple(dict.fromkeys(p for p, _, _ in named))
-    return Query(text, search, replace(filters, parties=parties, named_in_question=True), tuple(dutch_terms(search)))
+    votes = bool(_VOTES.search(text))
+    return Query(text, search, replace(filters, parties=parties, named_in_question=True, about_votes=votes),
+                 tuple(dutch_terms(search)))

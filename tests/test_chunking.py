@@ -87,3 +87,22 @@ def test_embed_text_does_not_repeat_a_title_that_is_the_section():
     paper = Chunk("y", "s", "Deze leden vroegen naar de huren.", 0, 33, "CDA", "Artikel 3", 1, 1,
                   title="Verslag – Wijziging van de Huurwet", date="1975-02-01")
     assert paper.embed_text.split("\n")[0] == "Verslag – Wijziging van de Huurwet (1975)"
+
+
+def test_a_vote_result_carries_the_motion_it_is_about():
+    """In the Handelingen voting record, the record's line "In stemming komt de motie-…" leads the
+    chair's result in one passage; the chair's own line before a member's vote explanation does not
+    join the member's passage."""
+    from conftest import BUNDLED
+    from rag.ingest import read_source
+
+    doc = build_document(read_source(BUNDLED / "h-tk-20172018-70-6.xml"), doc_id="h-tk-20172018-70-6")
+    chunks = chunk_document(doc)
+    results = [c for c in chunks if "Ik constateer dat de leden van de fracties" in c.text]
+    assert len(results) == 4
+    for chunk in results:
+        assert chunk.text.startswith("In stemming komt de ") and chunk.speaker == "De voorzitter"
+        assert doc.text[chunk.start:chunk.end] == chunk.text
+    assert "motie-Kröger" in results[-1].text and "nr. 724" in results[-1].text
+    member = next(c for c in chunks if c.speaker == "De heer Graus")
+    assert member.text.startswith("Mevrouw de voorzitter.")

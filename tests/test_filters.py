@@ -55,3 +55,22 @@ def test_no_match_says_so(assistant):
 def test_bad_dates_are_refused(since):
     with pytest.raises(QuestionError, match="--since takes a date"):
         make_filters(since=since)
+
+
+def test_a_vote_result_counts_for_how_a_party_voted_not_for_what_it_asked(assistant):
+    """A vote's result names every party that voted: it admits a question about how the SGP voted,
+    but not one about what the SGP asked (a passage naming more than MAX_MENTIONS parties is no
+    party's)."""
+    from rag.collection import MAX_MENTIONS
+    from rag.query import parse_question
+
+    collection = assistant.collection
+    tallies = [i for i, c in enumerate(collection.chunks)
+               if "Ik constateer dat de leden van de fracties" in c.text and "SGP" in c.mentions]
+    assert tallies and all(len(collection.chunks[i].mentions) > MAX_MENTIONS for i in tallies)
+    asked = collection.rows_where(parse_question("Wat vroeg de SGP over Oeganda?").filters)
+    voted = collection.rows_where(parse_question("Hoe stemde de SGP over de motie-Kröger?").filters)
+    assert not set(tallies) & set(asked.tolist())
+    assert set(tallies) <= set(voted.tolist())
+    hits = assistant.ask("Hoe stemde de SGP over de motie-Kröger?", k=3).hits
+    assert "motie-Kröger" in hits[0].chunk.text and "de SGP" in hits[0].chunk.text
