@@ -80,7 +80,7 @@ def test_ray_and_milvus_from_the_command_line(tmp_path):
     index, uri = tmp_path / "index", f"milvus://{tmp_path / 'kv.db'}"
     built = rag_cli("index", BUNDLED, "--quiet", "--ray", "--backend", uri, index=index, env={"RAY_ADDRESS": ""})
     assert built.returncode == 0, built.stderr
-    assert "97 passages (97 added, 0 deleted)" in built.stdout or "added, 0 deleted" in built.stdout
+    assert "added, 0 deleted)" in built.stdout
     local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
                                env={"RAG_NO_SERVICE": "1"}).stdout)
     remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri, index=index).stdout)
