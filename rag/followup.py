@@ -8,13 +8,14 @@ A turn is one of:
 - **standalone**: it has its own subject and no follow-up marker: searched as typed;
 - **party**: it names a party or member and nothing else ("En de VVD?", "What about the CDA?", "Meer van
   JA21"): the previous question with the party replaced;
-- **answer**: it asks what the government replied ("Wat antwoordde de minister?"): the previous subject,
-  asked of the government, the party kept as whose questions were answered;
-- **topic**: it has its own subject but a follow-up marker and no party ("En over Syrië?", "What about
-  the solidarity pool?", "Wat vroegen ze nog meer over terugkeer?"): that subject, asked of the
-  previous party;
-- **elliptic**: nothing of its own but a year or a why ("Waarom?", "En in 2018?"): the previous
-  question with these words added.
+- **topic**: another subject for the same speakers ("En over Syrië?", "What about the solidarity
+  pool?", "Wat vroegen ze nog meer over terugkeer?", "En voor de motie-Kröger?"): the previous question
+  with what followed the same preposition (or its last "over"/"about") replaced;
+- **answer** / **elliptic**: anything else that leans on the conversation ("Wat antwoordde de
+  minister?", "Waarom?", "Wie waren ervan vrijgesteld?", "En in 2018?"): the turn asked together with
+  the question before it, "Waarom? (Wat vroeg de BBB over …?)".
+A turn leans on the conversation when it starts as a continuation ("En …", "And …"), says little of
+its own, or refers back ("ervan", "daarover", "it", "they") without a full subject of its own.
 """
 
 from __future__ import annotations
@@ -67,10 +68,6 @@ class Resolved:
     def __post_init__(self):
         if not self.context:
             object.__setattr__(self, "context", self.question)
-
-    @property
-    def rewritten(self) -> bool:
-        return self.question != self.turn
 
 
 def resolve(turns: list[str]) -> list[Resolved]:
@@ -166,15 +163,6 @@ def _replace_parties(question: str, new: str) -> str:
         last = end
     out.append(question[last:])
     return re.sub(r"\s+(en|and|,)\s*(?=[?,.]|$)", "", re.sub(r"\s+", " ", "".join(out))).strip()
-
-
-def _subject(question: str) -> str:
-    """What a question is about: the words after its last "over"/"about", else the question less its
-    parties and frame words."""
-    found = list(_ABOUT.finditer(question))
-    if found:
-        return question[found[-1].end():].rstrip(" ?.!")
-    return " ".join(_content(question)) or question.rstrip(" ?.!")
 
 
 def _who(question: str) -> str:

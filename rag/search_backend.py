@@ -54,9 +54,11 @@ class LocalBackend:
         self._last: tuple[str, np.ndarray] | None = None
 
     def _bm25(self, text: str) -> np.ndarray:
-        if self._last is None or self._last[0] != text:
-            self._last = (text, self.collection.lexical.scores(text))
-        return self._last[1]
+        last = self._last  # one read: the interface answers several questions at once
+        if last is None or last[0] != text:
+            last = (text, self.collection.lexical.scores(text))
+            self._last = last
+        return last[1]
 
     def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None) -> list[int]:
         c = self.collection
