@@ -157,6 +157,8 @@ def test_a_link_asks_its_question(server, browser):
         page.wait_for_selector('#chat :text("Letter of Intent")', timeout=120_000)
         chat = page.locator("#chat").inner_text()
         assert "Wat vroeg JA21 over Oeganda?" in chat and "JA21" in chat
+        cited = page.locator('#chat a[href*="doc="]').first.get_attribute("href")
+        assert cited.startswith(server[0] + "?doc=")  # the page's own address, not the API's
         page.wait_for_selector("#passages mark", timeout=60_000)
         page.goto(server[0] + "?" + urlencode({"lookup": "Oeganda transithub"}))
         page.wait_for_selector(".lookup-result textarea", timeout=60_000)  # the lookup tab opens by itself

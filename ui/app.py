@@ -134,8 +134,7 @@ class App:
         doc = (params.get("doc") or "").strip()
         chat, panel, party, tabs, view = gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         if question:
-            page = f"{request.url.scheme}://{request.url.netloc}{request.url.path}" if hasattr(request, "url") else ""
-            text, panel = self.answer(question, [], parties, None, None, "", "", lang, page)
+            text, panel = self.answer(question, [], parties, None, None, "", "", lang, _page_address(request))
             chat = [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
             party = gr.update(value=parties)
         if doc:
