@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -182,8 +183,21 @@ class MilvusBackend:
     def __init__(self, client, uri: str, collection):
         self.client, self.uri, self.collection = client, uri, collection
         self.row_of = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
+        self._quoted = [json.dumps(c.chunk_id) for c in collection.chunks]  # for filter expressions
         self.vocab = collection.lexical._retriever.vocab_dict
+        # Scores Milvus already returned for a question (by field and question): the candidates'
+        # scores are then fetched only for rows no search returned. A few questions at once (the UI).
+        self._known: dict[tuple[str, bytes | str], dict[int, float]] = {}
+        self._lock = threading.Lock()
         _guard(uri, "load the collection", lambda: client.load_collection(NAME))
+
+    def _scores_of(self, field: str, key) -> dict[int, float]:
+        with self._lock:
+            if (field, key) not in self._known:
+                if len(self._known) >= 16:
+                    self._known.pop(next(iter(self._known)))
+                self._known[field, key] = {}
+            return self._known[field, key]
 
     @classmethod
     def open(cls, uri: str, collection) -> "MilvusBackend":
@@ -205,9 +219,9 @@ class MilvusBackend:
     def _filter(self, rows: np.ndarray | None) -> str:
         if rows is None:
             return ""
-        return "chunk_id in [" + ",".join(json.dumps(self.collection.chunks[int(r)].chunk_id) for r in rows) + "]"
+        return "chunk_id in [" + ",".join(self._quoted[int(r)] for r in rows) + "]"
 
-    def _search(self, field: str, data, n: int, rows: np.ndarray | None, params: dict) -> list[tuple[int, float]]:
+    def _search(self, field: str, data, n: int, rows: np.ndarray | None, params: dict, key) -> list[tuple[int, float]]:
         if rows is not None and not len(rows):
             return []
         wide = rows is not None and len(rows) > MAX_IN
@@ -219,6 +233,7 @@ class MilvusBackend:
         if wide:
             allowed = set(int(r) for r in rows)
             out = [x for x in out if x[0] in allowed]
+        self._scores_of(field, key).update(out)
         return out[:n]
 
     def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None) -> list[int]:
@@ -227,7 +242,8 @@ class MilvusBackend:
             # a graph search inside a small subset loses neighbours
             return top_rows(self.dense_scores(vector, rows), rows, n, positive_only=False)
         params = {"metric_type": "IP", "params": {"ef": max(EF, n)}}
-        return [row for row, _ in self._search("dense", vector.astype(np.float32).tolist(), n, rows, params)]
+        vector = vector.astype(np.float32)
+        return [row for row, _ in self._search("dense", vector.tolist(), n, rows, params, vector.tobytes())]
 
     def _terms(self, text: str) -> dict[int, float]:
         counts = Counter(self.vocab[t] for t in tokenize([text])[0] if t in self.vocab)
@@ -238,7 +254,7 @@ class MilvusBackend:
         if not terms:
             return []
         params = {"metric_type": "IP", "params": {"drop_ratio_search": 0.0}}
-        return [row for row, score in self._search("sparse", terms, n, rows, params) if score > 0]
+        return [row for row, score in self._search("sparse", terms, n, rows, params, text) if score > 0]
 
     def _fetch(self, rows: np.ndarray, field: str) -> list:
         ids = [self.collection.chunks[int(r)].chunk_id for r in rows]
@@ -247,19 +263,24 @@ class MilvusBackend:
         return [by_id.get(i) for i in ids]
 
     def dense_scores(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        if not len(rows):
-            return np.zeros(0, dtype=np.float32)
-        vectors = np.asarray(self._fetch(rows, "dense"), dtype=np.float32)
-        return vectors @ vector.astype(np.float32)
+        vector = vector.astype(np.float32)
+        known = self._scores_of("dense", vector.tobytes())
+        missing = np.array([r for r in rows if int(r) not in known], dtype=np.int64)
+        if len(missing):
+            fetched = np.asarray(self._fetch(missing, "dense"), dtype=np.float32) @ vector
+            known.update(zip(map(int, missing), map(float, fetched)))
+        return np.array([known[int(r)] for r in rows], dtype=np.float32)
 
     def lexical_scores(self, text: str, rows: np.ndarray) -> np.ndarray:
         terms = self._terms(text)
         if not terms or not len(rows):
             return np.zeros(len(rows), dtype=np.float32)
-        out = []
-        for sparse in self._fetch(rows, "sparse"):
-            out.append(sum(w * terms.get(int(t), 0.0) for t, w in (sparse or {}).items()))
-        return np.asarray(out, dtype=np.float32)
+        known = self._scores_of("sparse", text)
+        missing = np.array([r for r in rows if int(r) not in known], dtype=np.int64)
+        if len(missing):
+            for row, sparse in zip(missing, self._fetch(missing, "sparse")):
+                known[int(row)] = sum(w * terms.get(int(t), 0.0) for t, w in (sparse or {}).items())
+        return np.array([known[int(r)] for r in rows], dtype=np.float32)
 
     def count(self) -> int:
         return int(_guard(self.uri, "count its passages", lambda: self.client.get_collection_stats(NAME))["row_count"])
