@@ -108,6 +108,12 @@ def label(collection: Collection, questions: list[Question]) -> Labelled:
     return out
 
 
+def _by_chunk_id(collection: Collection, labelled: Labelled) -> Labelled:
+    """`labelled` with its relevant rows as chunk ids (ranx compares chunk ids)."""
+    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
+    return labelled
+
+
 def _runs(collection: Collection, labelled: Labelled, methods: tuple[str, ...]) -> dict[str, dict[str, list[Hit]]]:
     """Top-DEPTH hits per method and question; "hybrid+NAME" is hybrid reranked by reranker NAME."""
     runs: dict[str, dict[str, list[Hit]]] = {m: {} for m in methods}
@@ -148,11 +154,9 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
                    methods: tuple[str, ...] = METHODS, conversations: list[Question] = ()) -> dict:
     """Run every method on the questions; return the report, writing files to `out_dir` if given."""
     started = time.perf_counter()
-    labelled = label(collection, questions)
+    labelled = _by_chunk_id(collection, label(collection, questions))
     if not labelled.questions:
         raise RagError("None of the questions can be scored on this index (their documents are not in it).")
-    # ranx compares chunk ids: relevance is stored by chunk id too.
-    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
     runs = _runs(collection, labelled, methods)
     splits = {"overall": [q.id for q in labelled.questions]}
     for attr in ("set", "lang", "kind"):
@@ -182,10 +186,9 @@ def followup_metrics(collection: Collection, conversations: list[Question]) -> d
     per kind of follow-up, and each conversation's searched question."""
     from rag.followup import searched_question
 
-    labelled = label(collection, conversations)
+    labelled = _by_chunk_id(collection, label(collection, conversations))
     if not labelled.questions:
         return None
-    labelled.relevant = {q: {collection.chunks[r].chunk_id for r in rows} for q, rows in labelled.relevant.items()}
     searched = {q.id: searched_question(list(q.turns[:-1]), q.turns[-1]) for q in labelled.questions}
     runs = {"followup": {q.id: search(collection, parse_question(searched[q.id].question), DEPTH, "hybrid")
                          for q in labelled.questions},

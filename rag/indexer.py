@@ -28,6 +28,7 @@ from rag.structure import build_document
 from rag.types import INDEX_TABLE, Chunk
 
 EMBED_BATCH = 256  # passages per encode call: enough for length-sorted batches
+ENCODE_BATCH = 8  # the encoder's own batch (also on Ray: the same vectors)
 
 
 @dataclass
@@ -224,7 +225,7 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
         if pending:
             t0 = time.perf_counter()
             texts = [c.embed_text for c in pending]
-            writer.add_vectors(executor.embed(texts) if executor else embedder.encode_documents(texts, batch_size=8))
+            writer.add_vectors(executor.embed(texts) if executor else embedder.encode_documents(texts, batch_size=ENCODE_BATCH))
             report.embed_seconds += time.perf_counter() - t0
             report.embedded_passages += len(pending)
             pending.clear()

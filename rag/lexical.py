@@ -95,6 +95,25 @@ class LexicalIndex:
         """Whether the (already tokenised) term occurs in some passage."""
         return token in self._retriever.vocab_dict
 
+    def term_counts(self, text: str) -> dict[int, float]:
+        """The text's known terms as {term id: count}; its inner product with a passage's row of
+        `passage_weights` is that passage's `scores` (a search backend stores those rows)."""
+        vocab = self._retriever.vocab_dict
+        counts: dict[int, float] = {}
+        for token in tokenize([text])[0]:
+            if token in vocab:
+                counts[int(vocab[token])] = counts.get(int(vocab[token]), 0.0) + 1.0
+        return counts
+
+    def passage_weights(self):
+        """Per passage (the rows of a scipy CSR matrix), the BM25 weight of each of its terms:
+        bm25s's precomputed lucene weights, by term id."""
+        from scipy.sparse import csc_matrix
+
+        s = self._retriever.scores
+        shape = (int(s["num_docs"]), len(s["indptr"]) - 1)
+        return csc_matrix((s["data"], s["indices"], s["indptr"]), shape=shape).tocsr()
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros where no query term occurs)."""
         tokens = tokenize([query])[0]

@@ -18,13 +18,11 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 
 from rag.errors import IndexMismatchError, RagError
-from rag.lexical import tokenize
 from rag.search_backend import top_rows
 
 NAME = "kamervragen"
@@ -32,8 +30,8 @@ IDENTITY = "kamervragen.identity"
 BATCH = 500
 MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
 EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
-MAX_IN = 20000
-EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "1000"))  # filtered subsets up to this: exact  # rows listed in one filter expression; larger subsets are searched wider, then kept
+MAX_IN = 20000  # rows listed in one filter expression; larger subsets are searched wider, then kept
+EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "1000"))  # filtered subsets up to this: exact
 
 
 class BackendError(RagError):
@@ -73,16 +71,11 @@ def _identity(collection) -> dict:
     return {"model": model["name"], "dim": int(model["dim"])}
 
 
-def _term_weights(collection) -> "object":
-    """Per passage, the BM25 weight of each of its terms (rows of a CSR matrix)."""
-    from scipy.sparse import csc_matrix
-
-    s = collection.lexical._retriever.scores
-    matrix = csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(int(s["num_docs"]), len(s["indptr"]) - 1))
-    return matrix.tocsr()
+def _count(client, uri: str) -> int:
+    return int(_guard(uri, "count its passages", lambda: client.get_collection_stats(NAME))["row_count"])
 
 
-def _create(client, uri: str, dim: int, identity: dict) -> None:
+def _create(client, uri: str, identity: dict) -> None:
     from pymilvus import DataType
 
     schema = client.create_schema(auto_id=False)
@@ -94,7 +87,7 @@ def _create(client, uri: str, dim: int, identity: dict) -> None:
     schema.add_field("date", DataType.VARCHAR, max_length=16)
     schema.add_field("page", DataType.INT64)
     schema.add_field("text", DataType.VARCHAR, max_length=65535)
-    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=identity["dim"])
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     index = client.prepare_index_params()
     index.add_index("dense", index_type="HNSW", metric_type="IP", params={"M": 32, "efConstruction": 200})
@@ -137,7 +130,7 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     client = _client(uri)
     identity = _identity(collection)
     if not _guard(uri, "list its collections", lambda: client.has_collection(NAME)):
-        _create(client, uri, identity["dim"], identity)
+        _create(client, uri, identity)
     else:
         stored = _stored_identity(client, uri)
         if stored.get("model") != identity["model"] or int(stored.get("dim", -1)) != identity["dim"]:
@@ -153,7 +146,7 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
         part = gone[start:start + BATCH]
         _guard(uri, "delete passages", lambda: client.delete(NAME, ids=part))
     missing = [row for cid, row in want.items() if cid not in have]
-    weights = _term_weights(collection) if missing else None
+    weights = collection.lexical.passage_weights() if missing else None
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
         vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
@@ -184,7 +177,6 @@ class MilvusBackend:
         self.client, self.uri, self.collection = client, uri, collection
         self.row_of = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
         self._quoted = [json.dumps(c.chunk_id) for c in collection.chunks]  # for filter expressions
-        self.vocab = collection.lexical._retriever.vocab_dict
         # Scores Milvus already returned for a question (by field and question): the candidates'
         # scores are then fetched only for rows no search returned. A few questions at once (the UI).
         self._known: dict[tuple[str, bytes | str], dict[int, float]] = {}
@@ -207,7 +199,7 @@ class MilvusBackend:
         if not _guard(uri, "list its collections", lambda: client.has_collection(NAME)):
             raise IndexMismatchError(f"Milvus at {uri} has no collection '{NAME}'; {hint}.")
         stored = _stored_identity(client, uri)
-        count = int(_guard(uri, "count its passages", lambda: client.get_collection_stats(NAME))["row_count"])
+        count = _count(client, uri)
         if stored.get("model") != _identity(collection)["model"] or count != len(collection.chunks):
             raise IndexMismatchError(
                 f"Milvus at {uri} holds {count} passages of model {stored.get('model')!r}, the index "
@@ -245,12 +237,8 @@ class MilvusBackend:
         vector = vector.astype(np.float32)
         return [row for row, _ in self._search("dense", vector.tolist(), n, rows, params, vector.tobytes())]
 
-    def _terms(self, text: str) -> dict[int, float]:
-        counts = Counter(self.vocab[t] for t in tokenize([text])[0] if t in self.vocab)
-        return {int(t): float(n) for t, n in counts.items()}
-
     def lexical_top(self, text: str, n: int, rows: np.ndarray | None) -> list[int]:
-        terms = self._terms(text)
+        terms = self.collection.lexical.term_counts(text)
         if not terms:
             return []
         params = {"metric_type": "IP", "params": {"drop_ratio_search": 0.0}}
@@ -272,7 +260,7 @@ class MilvusBackend:
         return np.array([known[int(r)] for r in rows], dtype=np.float32)
 
     def lexical_scores(self, text: str, rows: np.ndarray) -> np.ndarray:
-        terms = self._terms(text)
+        terms = self.collection.lexical.term_counts(text)
         if not terms or not len(rows):
             return np.zeros(len(rows), dtype=np.float32)
         known = self._scores_of("sparse", text)
@@ -283,4 +271,4 @@ class MilvusBackend:
         return np.array([known[int(r)] for r in rows], dtype=np.float32)
 
     def count(self) -> int:
-        return int(_guard(self.uri, "count its passages", lambda: self.client.get_collection_stats(NAME))["row_count"])
+        return _count(self.client, self.uri)

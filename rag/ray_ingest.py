@@ -21,7 +21,6 @@ import numpy as np
 from rag.errors import RagError
 
 ACTOR_BATCH = 64  # passages per call to an embedding actor
-ENCODE_BATCH = 8  # the local build's own encode batch: the same vectors
 
 
 def _ray():
@@ -51,6 +50,8 @@ class EmbedWorker:
         return os.getpid()
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        from rag.indexer import ENCODE_BATCH
+
         return np.asarray(self.embedder.encode_documents(texts, batch_size=ENCODE_BATCH), dtype=np.float32)
 
 

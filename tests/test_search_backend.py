@@ -146,3 +146,19 @@ def test_the_benchmark_compares_the_backend_with_the_local_index(fake_index, tmp
                                                                          "with_service_median_s": 1},
                       "backend": report})
     assert "same top 5 as the local index | 1.0" in table
+
+
+def test_the_sparse_form_of_bm25_gives_the_local_scores(fake_index):
+    """What a backend stores (each passage's term weights) times a question's term counts is the
+    local BM25 score of every passage."""
+    from rag.collection import Collection
+
+    lexical = Collection.load(fake_index).lexical
+    weights = lexical.passage_weights()
+    for text in ("terugkeer naar Syrië Syrië", "Oeganda transithub", "zzzonbekend"):
+        counts = lexical.term_counts(text)
+        product = np.zeros(weights.shape[0], dtype=np.float32)
+        for term, n in counts.items():
+            product += n * weights[:, term].toarray().ravel()
+        assert np.allclose(product, lexical.scores(text), atol=1e-5)
+    assert lexical.term_counts("Syrië Syrië") and max(lexical.term_counts("Syrië Syrië").values()) == 2.0
