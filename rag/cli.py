@@ -393,9 +393,11 @@ def serve(
     from rag.api import Assistant
     from rag.output import render_answer
     from rag.service import Service
+    from rag.translation import table as translation_table
 
     assistant = Assistant(_index_dir(index), rerank=rerank, backend=backend)
     assistant.collection.query_vector("warm-up")  # load the model now, not at the first question
+    translation_table()  # and the dictionaries, not at the first English question
     stop = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # before the service thread starts: it inherits the mask
     service = Service(assistant, render_answer).start()

@@ -42,6 +42,14 @@ class Question:
     followup: str = ""  # how the last turn leans on the earlier ones: party, topic, answer, more, elliptic
 
 
+def _translation_settings() -> dict:
+    """What English questions were searched with: the dictionaries' size (0 = not installed) and the settings."""
+    from rag.retriever import TRANSLATED_DENSE_WEIGHT
+    from rag.translation import PER_WORD, table
+
+    return {"dictionary_entries": len(table()), "per_word": PER_WORD, "dense_weight": TRANSLATED_DENSE_WEIGHT}
+
+
 def default_question_files(kind: str = "questions") -> list[Path]:
     """The labelled files in eval/questions (or eval/conversations, `kind="conversations"`)."""
     folder = Path(__file__).resolve().parents[1] / "eval" / kind
@@ -164,6 +172,7 @@ def evaluate_index(collection: Collection, questions: list[Question], out_dir: P
             splits[f"{attr}={value}"] = [q.id for q in labelled.questions if getattr(q, attr) == value]
     report = {
         "index": str(collection.index_dir), "model": collection.manifest["model"],
+        "translation": _translation_settings(),
         "passages": len(collection.chunks), "documents": len(collection.documents),
         "questions": len(labelled.questions), "skipped": labelled.skipped,
         "methods": {m: {name: _metrics(labelled, runs[m], ids) for name, ids in splits.items()} for m in methods},

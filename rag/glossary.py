@@ -97,6 +97,11 @@ def _pattern() -> re.Pattern:
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + r")(?!\w)", re.I)
 
 
+def glossary_spans(text: str) -> list[tuple[int, int]]:
+    """Where in `text` the glossary's English terms are (start, end)."""
+    return [m.span() for m in _pattern().finditer(text)]
+
+
 def dutch_terms(text: str) -> list[str]:
     """Dutch renderings of the English terms in `text`, in order, without repeats or terms already there."""
     present = text.lower()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from rag.errors import QuestionError
 from rag.glossary import dutch_terms
+from rag.translation import translations
 from rag.parties import PARTIES, canonical_party, find_parties
 
 MAX_QUESTION_CHARS = 2000
@@ -55,6 +56,7 @@ class Query:
     years: tuple[int, ...] = ()  # years the question names ("in 1975", "1920-1921"): preferred, not filtered
     dossiers: tuple[str, ...] = ()  # numbers that may be a dossier ("bill 7808", "Kamerstuk 23 470"): preferred
     wants_government: bool = False  # asks what a minister or the government answered: their passages preferred
+    translations: tuple[str, ...] = ()  # an English question's words in Dutch, for BM25 (`rag.translation`)
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -64,6 +66,11 @@ class Query:
     def search_text(self) -> str:
         """What both retrievers search: the text plus the Dutch renderings of its English terms."""
         return " ".join((self.text, *self.terms))
+
+    @property
+    def lexical_text(self) -> str:
+        """What BM25 searches: the search text plus the dictionary's Dutch words for its English ones."""
+        return " ".join((self.search_text, *self.translations))
 
 
 def clean_question(question: str) -> str:
@@ -122,10 +129,15 @@ def dossiers_in(text: str) -> tuple[str, ...]:
 def parse_question(question: str, filters: Filters = Filters()) -> Query:
     """The query for a question; parties it names become the party filter unless one is given;
     the years it names are kept (`Query.years`) for retrieval to prefer documents of that time."""
+    from rag.judge import is_english
+
     query = _parse(question, filters)
     numbers = tuple(a + b for a, b in _GROUPED_NUMBER.findall(query.text))
-    return replace(query, terms=query.terms + numbers, years=years_in(question), dossiers=dossiers_in(question),
-                   wants_government=bool(_GOVERNMENT.search(question)))
+    query = replace(query, terms=query.terms + numbers, years=years_in(question), dossiers=dossiers_in(question),
+                    wants_government=bool(_GOVERNMENT.search(question)))
+    if is_english(question):
+        query = replace(query, translations=tuple(translations(query.search_text)))
+    return query
 
 
 def _parse(question: str, filters: Filters) -> Query:

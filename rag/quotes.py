@@ -60,7 +60,7 @@ def select_span(doc: DocRecord, chunk: Chunk, query: Query) -> tuple[int, int]:
     spans = [(chunk.start + s, chunk.start + e) for s, e in sentence_spans(chunk.text)]
     if not spans or len(chunk.text.split()) <= MAX_QUOTE_WORDS:
         return chunk.start, chunk.end
-    terms = set(tokenize([query.search_text])[0])
+    terms = set(tokenize([query.lexical_text])[0])
     scores = [_overlap(doc.text[s:e], terms) for s, e in spans]
     questions = [i for i, (s, e) in enumerate(spans) if doc.text[s:e].rstrip("”\"’') ").endswith("?")]
     best = max(range(len(spans)), key=lambda i: (scores[i] + (0.25 if i in questions else 0), -i))

@@ -31,7 +31,10 @@ from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
 RRF_K = 60
-DENSE_WEIGHT = 0.8  # measured: README, "Retrieval quality"
+DENSE_WEIGHT = float(os.environ.get("RAG_DENSE_WEIGHT", "0.8"))  # measured: README, "Retrieval quality"
+# An English question whose words the dictionary put into Dutch (`Query.translations`): its BM25 now
+# matches the Dutch text, and weighs as much as the dense side (measured: README, "English questions").
+TRANSLATED_DENSE_WEIGHT = float(os.environ.get("RAG_TRANSLATED_DENSE_WEIGHT", "0.5"))
 FUSION = "convex"
 # A year the question names prefers documents of that time: their fused score gains YEAR_BONUS
 # (the fused scores run 0…1); measured on the historic questions (README, "Retrieval quality").
@@ -67,6 +70,7 @@ class Candidates:
     government: np.ndarray | float = 0.0  # 1.0 per row a minister or the government speaks in
     member: np.ndarray | float = 0.0  # 1.0 per row a member the question names speaks in
     paper: np.ndarray | None = None  # per row, a number for its document (rows of one paper share it)
+    dense_weight: float = DENSE_WEIGHT  # the dense side's share of the convex fusion
 
 
 def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybrid") -> Candidates:
@@ -81,14 +85,14 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
         return Candidates(rows, empty, empty, [], [])
     backend = collection.backend
     within = None if all_rows else rows
-    text = query.search_text
+    text, words = query.search_text, query.lexical_text
     dense_order: list[int] = []
     lexical_order: list[int] = []
     qv = collection.query_vector(text) if mode != "bm25" else None
     if qv is not None:
         dense_order = backend.dense_top(qv, n, within)
     if mode != "dense":
-        lexical_order = backend.lexical_top(text, n, within)
+        lexical_order = backend.lexical_top(words, n, within)
     extra: set[int] = set()
     preferred = preferred_rows(collection, query, rows) if mode == "hybrid" else None
     own = rows[collection.speaker_rows(query.filters.speakers)[rows]] \
@@ -100,12 +104,12 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
         if qv is not None:
             extra.update(backend.dense_top(qv, n, subset))
         if mode != "dense":
-            extra.update(backend.lexical_top(text, n, subset))
+            extra.update(backend.lexical_top(words, n, subset))
     union = np.array(sorted(set(dense_order) | set(lexical_order) | extra), dtype=np.int64)
     dense = backend.dense_scores(qv, union) if qv is not None and len(union) else np.zeros(len(union))
     # Cosines to a millionth: passages that embed alike tie exactly, whatever the encoder's last bits.
     dense = np.round(dense, 6)
-    lexical = backend.lexical_scores(text, union) if mode != "dense" else np.zeros(len(union))
+    lexical = backend.lexical_scores(words, union) if mode != "dense" else np.zeros(len(union))
     in_years = np.isin(union, preferred).astype(np.float32) if preferred is not None else 0.0
     in_dossier = np.isin(union, named).astype(np.float32) if named is not None else 0.0
     government = 0.0
@@ -114,7 +118,8 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     member = np.isin(union, own).astype(np.float32) if own is not None else 0.0
     paper = collection.paper_numbers[union] if mode == "hybrid" else None
     return Candidates(union, dense.astype(np.float32), np.asarray(lexical, dtype=np.float32), dense_order,
-                      lexical_order, in_years, in_dossier, government, member, paper)
+                      lexical_order, in_years, in_dossier, government, member, paper,
+                      TRANSLATED_DENSE_WEIGHT if query.translations else DENSE_WEIGHT)
 
 
 GOVERNMENT_TYPES = {"memorie van toelichting", "memorie van antwoord", "nota naar aanleiding van verslag", "nota",
@@ -148,8 +153,10 @@ def _minmax(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.clip((values - lo) / (hi - lo), 0.0, None)
 
 
-def convex(c: Candidates, weight: float = DENSE_WEIGHT) -> np.ndarray:
-    """Fused score per candidate row: weight × normalised dense + (1 − weight) × normalised BM25."""
+def convex(c: Candidates, weight: float | None = None) -> np.ndarray:
+    """Fused score per candidate row: weight × normalised dense + (1 − weight) × normalised BM25;
+    the weight is the candidates' own (`Candidates.dense_weight`) unless given."""
+    weight = c.dense_weight if weight is None else weight
     position = {row: i for i, row in enumerate(c.rows)}
     dense_ref = c.dense[[position[r] for r in c.dense_order]] if c.dense_order else c.dense[:0]
     lexical_ref = c.lexical[[position[r] for r in c.lexical_order]] if c.lexical_order else c.lexical[:0]
