@@ -162,3 +162,23 @@ def test_the_sparse_form_of_bm25_gives_the_local_scores(fake_index):
             product += n * weights[:, term].toarray().ravel()
         assert np.allclose(product, lexical.scores(text), atol=1e-5)
     assert lexical.term_counts("Syrië Syrië") and max(lexical.term_counts("Syrië Syrië").values()) == 2.0
+
+
+def test_milvus_bm25_function_is_measured_against_the_project_bm25(fake_index, tmp_path):
+    """eval/milvus_bm25.py ranks the labelled questions both ways and prints both figures."""
+    pytest.importorskip("milvus_lite")
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "eval" / "milvus_bm25.py"
+    result = subprocess.run([sys.executable, str(script), "--index", str(fake_index), "--db", str(tmp_path / "f.db")],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "RAG_MODEL": "fake:64"})
+    assert result.returncode == 0, result.stderr
+    row = re.search(r"^all\s+(\d+) \|\s+([\d.]+)\s+([\d.]+) \|\s+([\d.]+)\s+([\d.]+)$", result.stdout, re.M)
+    assert row, result.stdout
+    questions, local_recall, _, milvus_recall, milvus_mrr = int(row[1]), *map(float, row.groups()[1:])
+    assert questions >= 50  # the core questions, labelled on the bundled corpus
+    assert local_recall > 0.6 and milvus_recall > 0.6 and 0 < milvus_mrr <= 1  # Milvus's BM25 found them too
