@@ -160,3 +160,16 @@ def test_an_english_question_finds_the_dutch_paper_on_the_real_model(shared_corp
     assert found(question, "bm25", k=1)
     assert not found(Query(question.question, question.text, question.filters, question.terms), "bm25")
     assert found(question, "hybrid")
+
+
+def test_the_table_is_cached_by_its_dictionary_files(dictionaries, tmp_path, monkeypatch):
+    monkeypatch.setenv("RAG_MODEL_CACHE", str(tmp_path / "cache" / "models"))
+    first = table()
+    cached = list((tmp_path / "cache" / "dictionaries").glob("table-*.json"))
+    assert len(cached) == 1 and first["rabbit"] == ("konijn",)
+    table.cache_clear()
+    assert table() == first  # read back from the cache
+    write_dictd(dictionaries / "freedict-eng-nld", {"rabbit": "haas"})  # a changed dictionary: a new table
+    table.cache_clear()
+    assert table()["rabbit"] == ("haas",)
+    assert len(list((tmp_path / "cache" / "dictionaries").glob("table-*.json"))) == 2
