@@ -82,10 +82,11 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
     """What `rag.judge.LogisticJudge` weighs for the best passage (`standing`: `rag.retriever.Standing`)."""
     from rag.judge import is_english, unknown_names
 
+    shared = coverage(query, hit.chunk)
+    english = is_english(query.question)
     return {"cosine": hit.dense_score if hit.dense_score is not None else 0.0, "standout": standing.standout,
-            "coverage": coverage(query, hit.chunk),
-            "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
-            "english": float(is_english(query.question))}
+            "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
+            "english": float(english), "uncovered": float(not english and shared == 0)}
 
 
 def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> bool:

@@ -70,3 +70,19 @@ def test_the_judge_on_the_real_model(real_index, question, status):
     from rag.api import Assistant
 
     assert Assistant(real_index, chat_model=False).ask(question).status == status
+
+
+def test_a_dutch_question_sharing_no_word_with_the_passage_is_uncovered():
+    from rag.answer import signals
+    from rag.retriever import Standing
+    from rag.types import Chunk, Hit
+
+    text = "De leden van de CDA-fractie vragen naar de terugkeer van asielzoekers."
+    hit = Hit(Chunk("c", "d", text, 0, len(text), "CDA", "", 1, 1), 1.0, 1, 1, 1, 0.86, 3.0)
+
+    def uncovered(question):
+        return signals(hit, parse_question(question), Standing(0.05, 4.0))["uncovered"]
+
+    assert uncovered("Welke compensatie is afgesproken voor de pechgeneratie?") == 1.0
+    assert uncovered("Wat vroeg het CDA over de terugkeer?") == 0.0  # "terugkeer" is in the passage
+    assert uncovered("What about the pechgeneratie?") == 0.0  # English shares no word by nature: its own signal
