@@ -27,6 +27,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.collection import Collection
+from rag.lexical import tokenize
 from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
@@ -53,7 +54,25 @@ MEMBER_BONUS = float(os.environ.get("RAG_MEMBER_BONUS", "0.2"))
 # another (a set of written questions, a letter and its closing lines). Measured: README,
 # "Retrieval quality".
 DOCUMENT_WEIGHT = float(os.environ.get("RAG_DOCUMENT_WEIGHT", "1.0"))
+# A question's dates and the members it names find the paper (and lift every passage of it alike,
+# DOCUMENT_WEIGHT); what it asks about should pick the passage within. So each candidate is scored
+# once more by BM25 on the question less those words (`subject_text`), adding SUBJECT_WEIGHT × that
+# score over the best candidate's: a paper's heading with the names and the date no longer outranks
+# the passage that answers. Measured: README, "Retrieval quality".
+SUBJECT_WEIGHT = float(os.environ.get("RAG_SUBJECT_WEIGHT", "0.2"))
 Mode = Literal["hybrid", "dense", "bm25"]
+
+_MONTHS = set("january february march april may june july august september october november december januari "
+              "februari maart mei juni juli augustus oktober".split())
+
+
+def subject_text(query: Query) -> str:
+    """The BM25 text (`Query.lexical_text`) less its dates (words with digits, month names) and the
+    names of the members the query is scoped to."""
+    members = {part.lower() for name in query.filters.speakers for part in name.split()}
+    return " ".join(word for word in query.lexical_text.split()
+                    if not any(c.isdigit() for c in word)
+                    and word.strip(".,;:?!()'\"’").lower() not in _MONTHS | members)
 
 
 @dataclass
@@ -71,6 +90,7 @@ class Candidates:
     member: np.ndarray | float = 0.0  # 1.0 per row a member the question names speaks in
     paper: np.ndarray | None = None  # per row, a number for its document (rows of one paper share it)
     dense_weight: float = DENSE_WEIGHT  # the dense side's share of the convex fusion
+    subject: np.ndarray | float = 0.0  # BM25 score per row of `subject_text` (0.0: not scored)
 
 
 def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybrid") -> Candidates:
@@ -117,9 +137,14 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
         government = np.array([_government(collection.chunks[r]) for r in union], dtype=np.float32)
     member = np.isin(union, own).astype(np.float32) if own is not None else 0.0
     paper = collection.paper_numbers[union] if mode == "hybrid" else None
+    subject = 0.0
+    if mode == "hybrid" and SUBJECT_WEIGHT and len(union):
+        plain = subject_text(query)
+        if plain != words and tokenize([plain])[0]:
+            subject = np.asarray(backend.lexical_scores(plain, union), dtype=np.float32)
     return Candidates(union, dense.astype(np.float32), np.asarray(lexical, dtype=np.float32), dense_order,
                       lexical_order, in_years, in_dossier, government, member, paper,
-                      TRANSLATED_DENSE_WEIGHT if query.translations else DENSE_WEIGHT)
+                      TRANSLATED_DENSE_WEIGHT if query.translations else DENSE_WEIGHT, subject)
 
 
 GOVERNMENT_TYPES = {"memorie van toelichting", "memorie van antwoord", "nota naar aanleiding van verslag", "nota",
@@ -188,6 +213,8 @@ def fuse(c: Candidates, mode: Mode, fusion: str = FUSION) -> list[tuple[int, flo
         return rrf([r for r in (c.dense_order, c.lexical_order) if r])
     scores = (convex(c) + YEAR_BONUS * c.in_years + DOSSIER_BONUS * c.in_dossier + GOVERNMENT_BONUS * c.government
               + MEMBER_BONUS * c.member)
+    if isinstance(c.subject, np.ndarray) and c.subject.max() > 0:
+        scores = scores + SUBJECT_WEIGHT * c.subject / c.subject.max()
     if c.paper is not None and DOCUMENT_WEIGHT:
         best = np.full(int(c.paper.max()) + 1, -np.inf)
         np.maximum.at(best, c.paper, scores)

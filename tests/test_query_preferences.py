@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from rag import retriever
@@ -182,3 +183,91 @@ def test_a_passage_gains_from_the_best_passage_of_its_paper():
     assert plain[2] > plain[1]  # alone, the other paper's passage ranks second
     assert fused[1] > fused[2]  # with its paper's best passage behind it, the sibling does
     assert fused[1] == pytest.approx(plain[1] + retriever.DOCUMENT_WEIGHT * plain[0])
+
+
+def test_the_subject_is_the_question_less_its_dates_and_members():
+    query = replace(parse_question("Wat vroeg Nypels in juli 1975 over de spreiding naar Groningen?"),
+                    filters=replace(parse_question("x").filters, speakers=("Nypels",)))
+    assert retriever.subject_text(query) == "Wat vroeg in over de spreiding naar Groningen?"
+    english = parse_question("What did Lilipaly ask in May 1988 about funding?")
+    assert "1988" not in retriever.subject_text(english) and "May" not in retriever.subject_text(english)
+    assert "Lilipaly" in retriever.subject_text(english)  # not a member the query is scoped to
+
+
+@pytest.fixture(scope="module")
+def written_questions(tmp_path_factory):
+    """A set of written questions: the heading names the member and the date, the second question
+    answers; and another member's paper on the same subject."""
+    from rag.embedding import FakeEmbedder
+
+    folder = tmp_path_factory.mktemp("written")
+    (folder / "nypels.txt").write_text(
+        "Aanhangsel van de Handelingen\n\nVRAGEN van het lid Nypels (D'66) over de spreiding van rijksdiensten naar "
+        "Groningen. (Ingezonden 10 juli 1975.)\n\n1. Kan de Staatssecretaris verklaren waarom in de nota van juli 1975 "
+        "over de spreiding van rijksdiensten naar Groningen van een verloop van tien procent werd uitgegaan?\n\n"
+        "2. Is de Staatssecretaris bereid de gevolgen voor de arbeidsmarkt van de overplaatsingen van ambtenaren "
+        "zorgvuldig te laten bestuderen door een gemengde werkgroep van de ministeries?\n", encoding="utf-8")
+    (folder / "ander.txt").write_text(
+        "Aanhangsel van de Handelingen\n\nVRAGEN van het lid Imkamp (D'66) over de huisvesting van ambtenaren in "
+        "Groningen. (Ingezonden 3 maart 1976.)\n\n1. Hoeveel woningen zijn er in Groningen beschikbaar voor de "
+        "ambtenaren van de rijksdiensten die daarheen worden overgeplaatst?\n", encoding="utf-8")
+    index = tmp_path_factory.mktemp("written-index")
+    build_index([folder], index, embedder=FakeEmbedder(64))
+    return Collection.load(index, embedder=FakeEmbedder(64))
+
+
+
+def test_the_subject_score_is_scored_for_questions_with_dates_or_members(written_questions):
+    dated = retriever.candidates(written_questions, parse_question("Wat vroeg Nypels in juli 1975 over een werkgroep?"), 10)
+    best = dated.rows[int(np.argmax(dated.subject))]
+    assert "werkgroep" in written_questions.chunks[best].text  # the name and the date score nothing here
+    assert dated.lexical[int(np.argmax(dated.subject))] < dated.lexical.max()  # BM25 on the whole question: the heading
+    plain = retriever.candidates(written_questions, parse_question("Wie wilde een werkgroep?"), 10)
+    assert plain.subject == 0.0  # nothing to leave out: BM25 alone says it
+
+
+def test_the_subject_score_reorders_passages_of_one_paper():
+    """A paper's heading (row 0: the names and the date) and its answering passage (row 1), and a
+    passage of another paper (row 2)."""
+    c = retriever.Candidates(rows=np.array([0, 1, 2]), dense=np.array([0.90, 0.895, 0.80], dtype=np.float32),
+                             lexical=np.array([9.0, 8.0, 2.0], dtype=np.float32), dense_order=[0, 1, 2],
+                             lexical_order=[0, 1, 2], paper=np.array([0, 0, 1]),
+                             subject=np.array([1.0, 5.0, 2.0], dtype=np.float32))
+    assert [row for row, _ in retriever.fuse(replace(c, subject=0.0), "hybrid")][:2] == [0, 1]
+    fused = dict(retriever.fuse(c, "hybrid"))
+    assert fused[1] > fused[0]
+    plain = dict(retriever.fuse(replace(c, subject=0.0), "hybrid"))
+    # the subject's share, over the best candidate's, then lifted by its paper's best like any score
+    assert fused[2] - plain[2] == pytest.approx(retriever.SUBJECT_WEIGHT * 2.0 / 5.0 * (1 + retriever.DOCUMENT_WEIGHT))
+
+
+@pytest.mark.slow
+def test_the_subject_picks_the_answer_in_its_paper_on_the_real_model(shared_corpus, tmp_path, monkeypatch):
+    """hi-35 and hi-116 of the labelled set, over their papers, the bundled corpus and 300 historic
+    papers drawn at random (seeded): second and third without the subject score, first with it."""
+    import random
+    import shutil
+
+    from conftest import BUNDLED
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, corpus)
+    papers = sorted(p.name for p in (shared_corpus / "sgd").iterdir())
+    for name in {"sgd-0000315350.txt", "sgd-0000104082.txt", *random.Random(5).sample(papers, 300)}:
+        shutil.copy(shared_corpus / "sgd" / name, corpus)
+    build_index([corpus], tmp_path / "index")
+    collection = Collection.load(tmp_path / "index")
+    cases = {"Under the 1920-1921 hunting bill, by which means were rabbits allowed to be hunted?":
+             "met alle andere middelen, behalve met strikken",
+             "Wie wilde minister Smit-Kroes in december 1987 benoemen tot voorzitter van de raad van bestuur van het "
+             "te verzelfstandigen PTT Nederland NV, en waar werkte hij toen?":
+             "De heer Dik, is thans Voorzitter van de Directie van Nederlandse Unilever Bedrijven B.V."}
+
+    def rank(question, gold):
+        hits = retriever.search(collection, retriever.with_members(collection, parse_question(question)), 10)
+        return next((h.rank for h in hits if gold in " ".join(h.chunk.text.split())), None)
+
+    with_subject = [rank(q, gold) for q, gold in cases.items()]
+    monkeypatch.setattr(retriever, "SUBJECT_WEIGHT", 0.0)
+    without = [rank(q, gold) for q, gold in cases.items()]
+    assert with_subject == [1, 1] and all(r is not None and r > 1 for r in without)
