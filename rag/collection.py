@@ -217,6 +217,10 @@ class Collection:
             cache[names] = np.isin(self.paper_numbers, list(papers))
         return cache[names]
 
+    def member_documents(self, names: tuple[str, ...]) -> list[str]:
+        """The documents a speakers filter of these names admits (`_member_scope`), sorted."""
+        return sorted(set(self._columns["doc_id"][self._member_scope(names)]))
+
     @cached_property
     def member_names(self) -> re.Pattern | None:
         """A pattern finding the names of the members who speak or ask in the indexed passages."""

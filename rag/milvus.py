@@ -9,8 +9,12 @@ BM25 function is not used: Milvus Lite 3.2 ignored the stemmer of its analyzer (
 the project's weights both backends rank alike.
 
 `sync` makes the collection hold exactly the local index's passages (adds what is new, deletes what
-is gone: re-running adds nothing); `MilvusBackend.open` checks it against the local index before
-any search. The passages' metadata and the documents for quoting still come from the local index.
+is gone: re-running adds nothing; a collection of an older schema is a derived copy, so it is made
+again); `MilvusBackend.open` checks it against the local index before any search. A filtered search
+over a subset of at most MAX_IN passages names them by id; a wider one (a type, a period, a large
+party on a large index) is filtered by Milvus on the stored metadata (`filter_expression`, the same
+passages as `Collection.rows_where`). The passages' metadata and the documents for quoting still
+come from the local index.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ IDENTITY = "kamervragen.identity"
 BATCH = 500
 MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
 EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
-MAX_IN = 20000  # rows listed in one filter expression; larger subsets are searched wider, then kept
+MAX_IN = int(os.environ.get("RAG_MILVUS_MAX_IN", "20000"))  # rows listed by id in one filter; wider: by metadata
+SCHEMA = 2  # of the collection's fields and indexes: 2 added `mentions` and scalar indexes; raise when they change
+MAX_MENTIONS_STORED = 64
+FILTERED = ("party", "doc_type", "doc_id", "date", "mention_count")
 EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "1000"))  # filtered subsets up to this: exact
 
 
@@ -68,7 +75,7 @@ def _guard(uri: str, what: str, call: Callable):
 
 def _identity(collection) -> dict:
     model = collection.manifest["model"]
-    return {"model": model["name"], "dim": int(model["dim"])}
+    return {"model": model["name"], "dim": int(model["dim"]), "schema": SCHEMA}
 
 
 def _count(client, uri: str) -> int:
@@ -83,7 +90,10 @@ def _create(client, uri: str, identity: dict) -> None:
     schema.add_field("doc_id", DataType.VARCHAR, max_length=512)
     schema.add_field("party", DataType.VARCHAR, max_length=128)
     schema.add_field("speaker", DataType.VARCHAR, max_length=512)
-    schema.add_field("doc_type", DataType.VARCHAR, max_length=256)
+    schema.add_field("doc_type", DataType.VARCHAR, max_length=256)  # lower case, as filters compare it
+    schema.add_field("mentions", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=MAX_MENTIONS_STORED,
+                     max_length=128)
+    schema.add_field("mention_count", DataType.INT64)
     schema.add_field("date", DataType.VARCHAR, max_length=16)
     schema.add_field("page", DataType.INT64)
     schema.add_field("text", DataType.VARCHAR, max_length=65535)
@@ -92,6 +102,8 @@ def _create(client, uri: str, identity: dict) -> None:
     index = client.prepare_index_params()
     index.add_index("dense", index_type="HNSW", metric_type="IP", params={"M": 32, "efConstruction": 200})
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+    for field in FILTERED:  # what `filter_expression` filters on (Milvus Lite indexes no ARRAY field)
+        index.add_index(field, index_type="INVERTED")
     _guard(uri, "create the collection", lambda: client.create_collection(NAME, schema=schema, index_params=index))
     # which model's vectors it holds: checked by `sync` and `MilvusBackend.open`
     _guard(uri, "label the collection", lambda: client.alter_collection_properties(
@@ -138,6 +150,10 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
                 f"The Milvus collection at {uri_text} holds passages of model {stored.get('model')!r} "
                 f"({stored.get('dim')} dimensions), this index {identity['model']!r} ({identity['dim']}); "
                 f"give another --backend, or drop the collection '{NAME}' there first.")
+        if stored.get("schema") != SCHEMA:
+            # a copy of the local index in an older layout: made again, nothing of the user's is lost
+            _guard(uri, "drop the collection of the older layout", lambda: client.drop_collection(NAME))
+            _create(client, uri, identity)
     _guard(uri, "load the collection", lambda: client.load_collection(NAME))
     have = _stored_ids(client, uri)
     want = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
@@ -156,7 +172,9 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
             terms = weights.getrow(row)
             records.append({
                 "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
-                "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "")[:256], "date": (c.date or "")[:16],
+                "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
+                "date": (c.date or "")[:16], "mentions": [m[:128] for m in c.mentions[:MAX_MENTIONS_STORED]],
+                "mention_count": len(c.mentions),
                 "page": int(c.page or 0), "text": c.text[:MAX_TEXT], "dense": vector.tolist(),
                 # an empty sparse vector is refused: a passage without terms gets a zero weight
                 "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
@@ -166,6 +184,39 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
             progress(start + len(rows), len(missing))
     _guard(uri, "flush", lambda: client.flush(NAME))
     return {"added": len(missing), "deleted": len(gone), "passages": len(want)}
+
+
+def _strings(values) -> str:
+    return "[" + ", ".join(json.dumps(str(v), ensure_ascii=False) for v in values) + "]"
+
+
+def filter_expression(collection, filters) -> str:
+    """`filters` (a `rag.query.Filters`) as a Milvus expression on the stored fields: the passages
+    `collection.rows_where(filters)` gives ("" for no filter). The members' documents are looked up
+    in the collection (in their text), the rest is Milvus's own."""
+    from rag.collection import MAX_MENTIONS, PARTY_POLICY
+
+    parts = []
+    if filters.parties:
+        own = f"party in {_strings(filters.parties)}"
+        if filters.named_in_question and PARTY_POLICY == "mentions":
+            most = 10 ** 6 if filters.about_votes else MAX_MENTIONS
+            own = (f'({own} or (party == "" and array_contains_any(mentions, {_strings(filters.parties)}) '
+                   f"and mention_count <= {most}))")
+        parts.append(own)
+    if filters.doc_ids:
+        parts.append(f"doc_id in {_strings(filters.doc_ids)}")
+    if filters.types:
+        parts.append(f"doc_type in {_strings(filters.types)}")
+    if filters.speakers:
+        parts.append(f"doc_id in {_strings(collection.member_documents(tuple(filters.speakers)))}")
+    if filters.since or filters.until:
+        parts.append('date != ""')
+    if filters.since:
+        parts.append(f"date >= {json.dumps(filters.since)}")  # "2018-05-01" >= "2018": a prefix compares lower
+    if filters.until:
+        parts.append(f"date <= {json.dumps(filters.until + '~')}")  # "2018-12-31" <= "2018~": the whole of 2018
+    return " and ".join(parts)
 
 
 class MilvusBackend:
@@ -200,6 +251,8 @@ class MilvusBackend:
             raise IndexMismatchError(f"Milvus at {uri} has no collection '{NAME}'; {hint}.")
         stored = _stored_identity(client, uri)
         count = _count(client, uri)
+        if stored.get("schema") != SCHEMA:
+            raise IndexMismatchError(f"Milvus at {uri} holds the passages in an older layout; {hint}.")
         if stored.get("model") != _identity(collection)["model"] or count != len(collection.chunks):
             raise IndexMismatchError(
                 f"Milvus at {uri} holds {count} passages of model {stored.get('model')!r}, the index "
@@ -213,13 +266,18 @@ class MilvusBackend:
             return ""
         return "chunk_id in [" + ",".join(self._quoted[int(r)] for r in rows) + "]"
 
-    def _search(self, field: str, data, n: int, rows: np.ndarray | None, params: dict, key) -> list[tuple[int, float]]:
+    def _search(self, field: str, data, n: int, rows: np.ndarray | None, params: dict, key,
+                where=None) -> list[tuple[int, float]]:
         if rows is not None and not len(rows):
             return []
         wide = rows is not None and len(rows) > MAX_IN
-        limit = min(16384, n * 20) if wide else n
+        if wide and where:
+            expression, limit = filter_expression(self.collection, where), n
+        else:
+            # a wide subset without its filters (none happens today): searched wider, then kept
+            expression, limit = ("", min(16384, n * 20)) if wide else (self._filter(rows), n)
         found = _guard(self.uri, "search", lambda: self.client.search(
-            NAME, data=[data], anns_field=field, limit=limit, filter="" if wide else self._filter(rows),
+            NAME, data=[data], anns_field=field, limit=limit, filter=expression,
             search_params=params, output_fields=["chunk_id"]))[0]
         out = [(self.row_of[h["chunk_id"]], float(h["distance"])) for h in found if h["chunk_id"] in self.row_of]
         if wide:
@@ -228,21 +286,21 @@ class MilvusBackend:
         self._scores_of(field, key).update(out)
         return out[:n]
 
-    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None) -> list[int]:
+    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None, where=None) -> list[int]:
         if rows is not None and len(rows) <= EXACT_BELOW:
             # a narrow filter (a party, a member's papers): scored exactly, as the local index does;
             # a graph search inside a small subset loses neighbours
             return top_rows(self.dense_scores(vector, rows), rows, n, positive_only=False)
         params = {"metric_type": "IP", "params": {"ef": max(EF, n)}}
         vector = vector.astype(np.float32)
-        return [row for row, _ in self._search("dense", vector.tolist(), n, rows, params, vector.tobytes())]
+        return [row for row, _ in self._search("dense", vector.tolist(), n, rows, params, vector.tobytes(), where)]
 
-    def lexical_top(self, text: str, n: int, rows: np.ndarray | None) -> list[int]:
+    def lexical_top(self, text: str, n: int, rows: np.ndarray | None, where=None) -> list[int]:
         terms = self.collection.lexical.term_counts(text)
         if not terms:
             return []
         params = {"metric_type": "IP", "params": {"drop_ratio_search": 0.0}}
-        return [row for row, score in self._search("sparse", terms, n, rows, params, text) if score > 0]
+        return [row for row, score in self._search("sparse", terms, n, rows, params, text, where) if score > 0]
 
     def _fetch(self, rows: np.ndarray, field: str) -> list:
         ids = [self.collection.chunks[int(r)].chunk_id for r in rows]

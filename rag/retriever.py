@@ -109,22 +109,27 @@ def candidates(collection: Collection, query: Query, n: int, mode: Mode = "hybri
     dense_order: list[int] = []
     lexical_order: list[int] = []
     qv = collection.query_vector(text) if mode != "bm25" else None
+    where = None if all_rows else query.filters
     if qv is not None:
-        dense_order = backend.dense_top(qv, n, within)
+        dense_order = backend.dense_top(qv, n, within, where)
     if mode != "dense":
-        lexical_order = backend.lexical_top(words, n, within)
+        lexical_order = backend.lexical_top(words, n, within, where)
     extra: set[int] = set()
     preferred = preferred_rows(collection, query, rows) if mode == "hybrid" else None
     own = rows[collection.speaker_rows(query.filters.speakers)[rows]] \
         if query.filters.speakers and mode == "hybrid" else None
     named = collection.rows_in_dossiers(rows, query.dossiers) if query.dossiers and mode == "hybrid" else None
-    for subset in (preferred, own, named):
+    # The years' subset in the passages' terms too (a wide one, on a large index); the member's and
+    # the dossier's are narrow: their rows say it.
+    years_where = replace(query.filters, since=str(min(query.years) - YEAR_WINDOW),
+                          until=str(max(query.years) + YEAR_WINDOW)) if preferred is not None else None
+    for subset, subset_where in ((preferred, years_where), (own, None), (named, None)):
         if subset is None or not len(subset):
             continue
         if qv is not None:
-            extra.update(backend.dense_top(qv, n, subset))
+            extra.update(backend.dense_top(qv, n, subset, subset_where))
         if mode != "dense":
-            extra.update(backend.lexical_top(words, n, subset))
+            extra.update(backend.lexical_top(words, n, subset, subset_where))
     union = np.array(sorted(set(dense_order) | set(lexical_order) | extra), dtype=np.int64)
     dense = backend.dense_scores(qv, union) if qv is not None and len(union) else np.zeros(len(union))
     # Cosines to a millionth: passages that embed alike tie exactly, whatever the encoder's last bits.

@@ -2,10 +2,13 @@
 
 `rag.retriever.candidates` asks a backend four things, over passage rows (row i is passage i of the
 index; `rows` None means every passage):
-- `dense_top(vector, n, rows)`: the n rows nearest the question's vector, best first;
-- `lexical_top(text, n, rows)`: the n rows with the highest BM25 score (> 0), best first;
+- `dense_top(vector, n, rows, where)`: the n rows nearest the question's vector, best first;
+- `lexical_top(text, n, rows, where)`: the n rows with the highest BM25 score (> 0), best first;
 - `dense_scores(vector, rows)` / `lexical_scores(text, rows)`: both scores of given rows.
 Fusion, filters, preferences and answers stay in the project's code, so every backend answers alike.
+`where` (a `rag.query.Filters`, or None) says what `rows` are in the passages' own terms (party, type,
+date, documents): a backend whose engine filters by metadata (Milvus) searches a wide subset by it
+instead of by a list of every row; `rows` stays the truth, and both must name the same passages.
 
 `LocalBackend` (the default) is the index folder itself: FAISS and the bm25s index. `MilvusBackend`
 (`rag.milvus`) runs the same searches in Milvus; `make_backend("milvus:///path/kv.db")` (Milvus Lite)
@@ -25,9 +28,9 @@ from rag.errors import QuestionError
 class SearchBackend(Protocol):
     name: str
 
-    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None) -> list[int]: ...
+    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None, where=None) -> list[int]: ...
 
-    def lexical_top(self, text: str, n: int, rows: np.ndarray | None) -> list[int]: ...
+    def lexical_top(self, text: str, n: int, rows: np.ndarray | None, where=None) -> list[int]: ...
 
     def dense_scores(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray: ...
 
@@ -60,14 +63,14 @@ class LocalBackend:
             self._last = last
         return last[1]
 
-    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None) -> list[int]:
+    def dense_top(self, vector: np.ndarray, n: int, rows: np.ndarray | None, where=None) -> list[int]:
         c = self.collection
         if rows is None:
             ids = search_dense(c.dense, c.vectors, vector[None, :], min(n, len(c.chunks)))
             return [int(i) for i in ids if i >= 0]
         return top_rows(np.asarray(c.vectors[rows]) @ vector, rows, n, positive_only=False)
 
-    def lexical_top(self, text: str, n: int, rows: np.ndarray | None) -> list[int]:
+    def lexical_top(self, text: str, n: int, rows: np.ndarray | None, where=None) -> list[int]:
         bm25 = self._bm25(text)
         if rows is None:
             return top_rows(bm25, np.arange(len(bm25)), n, positive_only=True)

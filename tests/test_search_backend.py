@@ -182,3 +182,80 @@ def test_milvus_bm25_function_is_measured_against_the_project_bm25(fake_index, t
     questions, local_recall, _, milvus_recall, milvus_mrr = int(row[1]), *map(float, row.groups()[1:])
     assert questions >= 50  # the core questions, labelled on the bundled corpus
     assert local_recall > 0.6 and milvus_recall > 0.6 and 0 < milvus_mrr <= 1  # Milvus's BM25 found them too
+
+
+def _filters_to_check(collection):
+    from dataclasses import replace
+
+    from rag.query import Filters, make_filters
+
+    member = next(name for name in ("Graus", "Klaver", "Madlener") if collection.member_names and
+                  collection.member_names.search(name))
+    return [
+        make_filters(parties=["CDA", "VVD"]),
+        replace(make_filters(parties=["CDA", "VVD"]), named_in_question=True),  # also unattributed passages naming them
+        replace(make_filters(parties=["CDA", "VVD"]), named_in_question=True, about_votes=True),  # a vote's result too
+        make_filters(types=["handelingen"]),
+        make_filters(since="1990", until="1995"),
+        make_filters(since="2018-01", until="2018"),
+        make_filters(doc_ids=["vso-jbz-raad-2026-01-22", "sgd-0000170895"]),
+        Filters(speakers=(member,)),
+        replace(make_filters(parties=["GL-PvdA"], types=["verslag schriftelijk overleg"], since="2026"),
+                named_in_question=True),
+    ]
+
+
+def test_filters_are_milvus_expressions_on_the_stored_metadata(milvus_index):
+    """What a wide filtered search sends to Milvus names exactly the passages the local filter does."""
+    from rag.collection import Collection
+    from rag.milvus import NAME, _client, filter_expression
+
+    index, uri, _ = milvus_index
+    collection = Collection.load(index)
+    client = _client(uri[len("milvus://"):])
+    strict, soft, votes = (len(collection.rows_where(f)) for f in _filters_to_check(collection)[:3])
+    assert strict < soft < votes  # each party rule admits more here, so each is checked
+    for filters in _filters_to_check(collection):
+        expression = filter_expression(collection, filters)
+        found = client.query(NAME, filter=expression, output_fields=["chunk_id"], limit=16384)
+        local = {collection.chunks[r].chunk_id for r in collection.rows_where(filters)}
+        assert local, filters  # each filter admits some passages here
+        assert {r["chunk_id"] for r in found} == local, (filters, expression)
+
+
+def test_a_wide_filter_is_searched_by_its_expression(milvus_index, monkeypatch):
+    """Subsets above MAX_IN passages go to Milvus as metadata filters, not id lists: same answers."""
+    from rag import milvus
+    from rag.collection import Collection
+
+    index, uri, _ = milvus_index
+    local, remote = Collection.load(index), Collection.load(index).use_backend(uri)
+    sent: list[str] = []
+    search = remote.backend.client.search
+    monkeypatch.setattr(remote.backend.client, "search", lambda *a, **k: sent.append(k["filter"]) or search(*a, **k))
+    monkeypatch.setattr(milvus, "MAX_IN", 3)
+    checks = [("terugkeer", {"parties": ["CDA"]}), ("stemmingen", {"types": ["Handelingen"]}),
+              ("speelautomaten", {"since": "1990", "until": "1995"})]
+    for question, filters in checks:
+        assert _top(remote, question, **filters) == _top(local, question, **filters), filters
+    assert sent and not any("chunk_id in" in f for f in sent)
+    assert any("doc_type in" in f for f in sent) and any('date >= "1990"' in f for f in sent)
+
+
+def test_a_collection_of_an_older_layout_is_made_again(milvus_index):
+    import json
+
+    from rag.collection import Collection
+    from rag.errors import IndexMismatchError
+    from rag.milvus import IDENTITY, NAME, MilvusBackend, _client, sync
+
+    index, uri, _ = milvus_index
+    client = _client(uri[len("milvus://"):])
+    identity = json.loads(client.describe_collection(NAME)["properties"][IDENTITY])
+    client.alter_collection_properties(NAME, properties={IDENTITY: json.dumps({**identity, "schema": 1})})
+    collection = Collection.load(index)
+    with pytest.raises(IndexMismatchError, match="older layout"):
+        MilvusBackend.open(uri[len("milvus://"):], collection)
+    report = sync(uri, collection)
+    assert report["added"] == report["passages"] == len(collection.chunks)  # made again from the local index
+    assert MilvusBackend.open(uri[len("milvus://"):], collection).count() == len(collection.chunks)
