@@ -100,7 +100,9 @@ def index(
         from rag.milvus import sync
 
         synced = sync(backend, Collection.load(index_dir))
-        typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted).")
+        refreshed = f", {synced['refreshed']} sent again with the new BM25 weights" if synced.get("refreshed") else ""
+        typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted"
+                   f"{refreshed}).")
 
 
 def _print_answer(answer, as_json: bool) -> None:

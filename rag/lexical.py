@@ -105,6 +105,11 @@ class LexicalIndex:
                 counts[int(vocab[token])] = counts.get(int(vocab[token]), 0.0) + 1.0
         return counts
 
+    def fingerprint(self) -> str:
+        """Changes whenever the passages' weights do (passages, vocabulary, and so every IDF)."""
+        s = self._retriever.scores
+        return f"{int(s['num_docs'])}:{len(self._retriever.vocab_dict)}:{float(np.sum(s['data'], dtype=np.float64)):.6f}"
+
     def passage_weights(self):
         """Per passage (the rows of a scipy CSR matrix), the BM25 weight of each of its terms:
         bm25s's precomputed lucene weights, by term id."""

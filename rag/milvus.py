@@ -31,6 +31,7 @@ from rag.search_backend import top_rows
 
 NAME = "kamervragen"
 IDENTITY = "kamervragen.identity"
+LEXICAL = "kamervragen.lexical"  # the local BM25's fingerprint the stored weights were made with
 BATCH = 500
 MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
 EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
@@ -110,10 +111,14 @@ def _create(client, uri: str, identity: dict) -> None:
         NAME, properties={IDENTITY: json.dumps(identity)}))
 
 
-def _stored_identity(client, uri: str) -> dict:
+def _stored_property(client, uri: str, key: str) -> str | None:
     described = _guard(uri, "describe the collection", lambda: client.describe_collection(NAME))
+    return (described.get("properties") or {}).get(key)
+
+
+def _stored_identity(client, uri: str) -> dict:
     try:
-        return json.loads((described.get("properties") or {}).get(IDENTITY) or "{}")
+        return json.loads(_stored_property(client, uri, IDENTITY) or "{}")
     except ValueError:
         return {}
 
@@ -161,7 +166,12 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     for start in range(0, len(gone), BATCH):
         part = gone[start:start + BATCH]
         _guard(uri, "delete passages", lambda: client.delete(NAME, ids=part))
-    missing = [row for cid, row in want.items() if cid not in have]
+    # A passage's BM25 weights hold the IDF of the whole index: once any passage comes or goes, those
+    # of the passages that stayed change too, so every passage is sent again (written over).
+    lexical = collection.lexical.fingerprint()
+    stale = bool(have) and _stored_property(client, uri, LEXICAL) != lexical
+    missing = list(want.values()) if stale else [row for cid, row in want.items() if cid not in have]
+    write = client.upsert if stale else client.insert
     weights = collection.lexical.passage_weights() if missing else None
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
@@ -179,11 +189,14 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
                 # an empty sparse vector is refused: a passage without terms gets a zero weight
                 "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
             })
-        _guard(uri, "insert passages", lambda: client.insert(NAME, records))
+        _guard(uri, "insert passages", lambda: write(NAME, records))
         if progress:
             progress(start + len(rows), len(missing))
     _guard(uri, "flush", lambda: client.flush(NAME))
-    return {"added": len(missing), "deleted": len(gone), "passages": len(want)}
+    # recorded last: a sync killed before this sends every passage again next time
+    _guard(uri, "label the collection", lambda: client.alter_collection_properties(NAME, properties={LEXICAL: lexical}))
+    return {"added": len(set(want) - have), "refreshed": len(have & set(want)) if stale else 0,
+            "deleted": len(gone), "passages": len(want)}
 
 
 def _strings(values) -> str:
