@@ -38,6 +38,7 @@ EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (
 MAX_IN = int(os.environ.get("RAG_MILVUS_MAX_IN", "20000"))  # rows listed by id in one filter; wider: by metadata
 SCHEMA = 2  # of the collection's fields and indexes: 2 added `mentions` and scalar indexes; raise when they change
 MAX_MENTIONS_STORED = 64
+SPARSE_KEPT = 20000  # passages' sparse vectors kept between a question's BM25 texts
 FILTERED = ("party", "doc_type", "doc_id", "date", "mention_count")
 EXACT_BELOW = int(os.environ.get("RAG_MILVUS_EXACT_BELOW", "1000"))  # filtered subsets up to this: exact
 
@@ -244,6 +245,9 @@ class MilvusBackend:
         # Scores Milvus already returned for a question (by field and question): the candidates'
         # scores are then fetched only for rows no search returned. A few questions at once (the UI).
         self._known: dict[tuple[str, bytes | str], dict[int, float]] = {}
+        # Sparse vectors read for a question's candidates: its other BM25 texts (the subject's) score
+        # the same rows without another round trip.
+        self._sparse: dict[int, dict] = {}
         self._lock = threading.Lock()
         _guard(uri, "load the collection", lambda: client.load_collection(NAME))
 
@@ -335,10 +339,19 @@ class MilvusBackend:
         if not terms or not len(rows):
             return np.zeros(len(rows), dtype=np.float32)
         known = self._scores_of("sparse", text)
-        missing = np.array([r for r in rows if int(r) not in known], dtype=np.int64)
-        if len(missing):
-            for row, sparse in zip(missing, self._fetch(missing, "sparse")):
-                known[int(row)] = sum(w * terms.get(int(t), 0.0) for t, w in (sparse or {}).items())
+        missing = [int(r) for r in rows if int(r) not in known]
+        with self._lock:
+            vectors = {r: self._sparse[r] for r in missing if r in self._sparse}
+        unread = [r for r in missing if r not in vectors]
+        if unread:
+            fetched = dict(zip(unread, self._fetch(np.array(unread, dtype=np.int64), "sparse")))
+            vectors.update(fetched)
+            with self._lock:
+                if len(self._sparse) + len(fetched) > SPARSE_KEPT:
+                    self._sparse.clear()
+                self._sparse.update(fetched)
+        for row in missing:
+            known[row] = sum(w * terms.get(int(t), 0.0) for t, w in (vectors[row] or {}).items())
         return np.array([known[int(r)] for r in rows], dtype=np.float32)
 
     def count(self) -> int:

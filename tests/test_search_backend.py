@@ -264,3 +264,22 @@ def test_a_collection_of_an_older_layout_is_made_again(milvus_index):
     report = sync(uri, collection)
     assert report["added"] == report["passages"] == len(collection.chunks)  # made again from the local index
     assert MilvusBackend.open(uri[len("milvus://"):], collection).count() == len(collection.chunks)
+
+
+def test_a_questions_second_bm25_text_reads_no_passage_again(milvus_index, monkeypatch):
+    """The subject score (the question less its dates) scores the candidates already read, with
+    the same figures as the local index."""
+    from rag.collection import Collection
+
+    index, uri, _ = milvus_index
+    local, remote = Collection.load(index), Collection.load(index).use_backend(uri)
+    backend = remote.backend
+    reads: list[int] = []
+    fetch = backend._fetch
+    monkeypatch.setattr(backend, "_fetch", lambda rows, field: reads.append(len(rows)) or fetch(rows, field))
+    rows = np.arange(0, 40)
+    first = backend.lexical_scores("terugkeer naar Syrië in 2025", rows)
+    second = backend.lexical_scores("terugkeer naar Syrië", rows)
+    assert reads == [40]  # one read, for the first text
+    assert np.allclose(first, local.backend.lexical_scores("terugkeer naar Syrië in 2025", rows), atol=1e-4)
+    assert np.allclose(second, local.backend.lexical_scores("terugkeer naar Syrië", rows), atol=1e-4)
