@@ -96,8 +96,7 @@ class LexicalIndex:
         return token in self._retriever.vocab_dict
 
     def term_counts(self, text: str) -> dict[int, float]:
-        """The text's known terms as {term id: count}; its inner product with a passage's row of
-        `passage_weights` is that passage's `scores` (a search backend stores those rows)."""
+        """The text's known terms as {term id: count}."""
         vocab = self._retriever.vocab_dict
         counts: dict[int, float] = {}
         for token in tokenize([text])[0]:
@@ -105,19 +104,37 @@ class LexicalIndex:
                 counts[int(vocab[token])] = counts.get(int(vocab[token]), 0.0) + 1.0
         return counts
 
-    def fingerprint(self) -> str:
-        """Changes whenever the passages' weights do (passages, vocabulary, and so every IDF)."""
-        s = self._retriever.scores
-        return f"{int(s['num_docs'])}:{len(self._retriever.vocab_dict)}:{float(np.sum(s['data'], dtype=np.float64)):.6f}"
+    def idf(self) -> np.ndarray:
+        """Per term id, its lucene IDF over the passages, as bm25s weighs it: ln(1 + (N − df + ½) / (df + ½))."""
+        if getattr(self, "_idf", None) is None:
+            self._idf = self._compute_idf()
+        return self._idf
 
-    def passage_weights(self):
-        """Per passage (the rows of a scipy CSR matrix), the BM25 weight of each of its terms:
-        bm25s's precomputed lucene weights, by term id."""
+    def _compute_idf(self) -> np.ndarray:
+        s = self._retriever.scores
+        df = np.diff(np.asarray(s["indptr"])).astype(np.float64)
+        n = float(s["num_docs"])
+        return np.where(df > 0, np.log1p((n - df + 0.5) / (df + 0.5)), 0.0)
+
+    def question_weights(self, text: str) -> dict[int, float]:
+        """The text's known terms as {term id: count × IDF}: its inner product with a passage's row
+        of `passage_parts` is that passage's `scores`."""
+        idf = self.idf()
+        return {term: count * float(idf[term]) for term, count in self.term_counts(text).items()}
+
+    def passage_parts(self):
+        """Per passage (the rows of a scipy CSR matrix), the term-frequency part of each of its terms'
+        BM25 weight (bm25s's precomputed lucene weight over the term's IDF): it depends on the passage
+        and the mean passage length only, not on the other passages' terms, so it stays right as
+        passages come and go while the mean length holds."""
         from scipy.sparse import csc_matrix
 
         s = self._retriever.scores
         shape = (int(s["num_docs"]), len(s["indptr"]) - 1)
-        return csc_matrix((s["data"], s["indices"], s["indptr"]), shape=shape).tocsr()
+        weights = csc_matrix((np.asarray(s["data"], dtype=np.float64), s["indices"], s["indptr"]), shape=shape)
+        idf = self.idf()
+        weights.data /= np.repeat(np.where(idf > 0, idf, 1.0), np.diff(weights.indptr))
+        return weights.tocsr()
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros where no query term occurs)."""

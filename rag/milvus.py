@@ -3,8 +3,10 @@
 One Milvus collection, `kamervragen`, holds every passage of the index: its id, text and metadata
 (document, party, speaker, type, date, page), its dense vector (HNSW, inner product: the vectors are
 normalised, so this is the cosine) and its lexical side as a sparse vector: the project's own BM25
-over its Dutch tokenizer (bm25s, lucene variant), one weight per term of the passage, so that the
-inner product with the question's term counts is exactly the local BM25 score. Milvus's built-in
+over its Dutch tokenizer (bm25s, lucene variant), the term-frequency part of each term's weight, so
+that the inner product with the question's term counts × IDF (the local index's, at question time)
+is exactly the local BM25 score. Passages coming and going change every IDF but no stored part; only
+a moved mean passage length does, and then `sync` sends every passage again. Milvus's built-in
 BM25 function is not used: Milvus Lite 3.2 ignored the stemmer of its analyzer (issue 16), and with
 the project's weights both backends rank alike.
 
@@ -31,12 +33,14 @@ from rag.search_backend import top_rows
 
 NAME = "kamervragen"
 IDENTITY = "kamervragen.identity"
-LEXICAL = "kamervragen.lexical"  # the local BM25's fingerprint the stored weights were made with
 BATCH = 500
 MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
 EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
 MAX_IN = int(os.environ.get("RAG_MILVUS_MAX_IN", "20000"))  # rows listed by id in one filter; wider: by metadata
-SCHEMA = 2  # of the collection's fields and indexes: 2 added `mentions` and scalar indexes; raise when they change
+SCHEMA = 3  # of the collection's fields and indexes: 2 added `mentions` and scalar indexes, 3 stores BM25's
+# term-frequency parts (the IDF is the question's); raise when they change
+DRIFT = 1e-4  # relative change of the stored term-frequency parts that sends every passage again
+DRIFT_SAMPLE = 64
 MAX_MENTIONS_STORED = 64
 SPARSE_KEPT = 20000  # passages' sparse vectors kept between a question's BM25 texts
 FILTERED = ("party", "doc_type", "doc_id", "date", "mention_count")
@@ -138,6 +142,23 @@ def _stored_ids(client, uri: str) -> set[str]:
     return _guard(uri, "list its passages", read)
 
 
+def _drifted(client, uri: str, parts, want: dict[str, int], have: set[str]) -> bool:
+    """Whether the stored term-frequency parts of passages that stay differ from the local index's
+    (relatively, by more than DRIFT, on a fixed sample): the mean passage length moved."""
+    sample = sorted(have.intersection(want))[:DRIFT_SAMPLE]
+    if not sample:
+        return False
+    stored = _guard(uri, "read passages", lambda: client.get(NAME, ids=sample, output_fields=["sparse"]))
+    for record in stored:
+        local = parts.getrow(want[record["chunk_id"]])
+        mine = {int(t): float(w) for t, w in zip(local.indices, local.data) if w > 0}
+        theirs = {int(t): float(w) for t, w in (record.get("sparse") or {}).items() if w > 0}
+        scale = max(list(mine.values()) + list(theirs.values()) + [1e-9])
+        if any(abs(mine.get(t, 0.0) - theirs.get(t, 0.0)) > DRIFT * scale for t in set(mine) | set(theirs)):
+            return True
+    return len(stored) < len(sample)
+
+
 def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None = None) -> dict:
     """Make the Milvus collection at `uri_text` ("milvus:///path.db", "milvus://host:port") hold
     exactly the passages of `collection`: insert the missing, delete the gone. Idempotent; a killed
@@ -167,20 +188,19 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     for start in range(0, len(gone), BATCH):
         part = gone[start:start + BATCH]
         _guard(uri, "delete passages", lambda: client.delete(NAME, ids=part))
-    # A passage's BM25 weights hold the IDF of the whole index: once any passage comes or goes, those
-    # of the passages that stayed change too, so every passage is sent again (written over).
-    lexical = collection.lexical.fingerprint()
-    stale = bool(have) and _stored_property(client, uri, LEXICAL) != lexical
+    # Stored: each passage's BM25 term-frequency parts; the IDF is the question's (`MilvusBackend`).
+    # The parts hold the mean passage length: when it moved, every passage is sent again.
+    parts = collection.lexical.passage_parts()
+    stale = _drifted(client, uri, parts, want, have)
     missing = list(want.values()) if stale else [row for cid, row in want.items() if cid not in have]
     write = client.upsert if stale else client.insert
-    weights = collection.lexical.passage_weights() if missing else None
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
         vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
         records = []
         for row, vector in zip(rows, vectors):
             c = collection.chunks[row]
-            terms = weights.getrow(row)
+            terms = parts.getrow(row)
             records.append({
                 "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
                 "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
@@ -194,8 +214,6 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
         if progress:
             progress(start + len(rows), len(missing))
     _guard(uri, "flush", lambda: client.flush(NAME))
-    # recorded last: a sync killed before this sends every passage again next time
-    _guard(uri, "label the collection", lambda: client.alter_collection_properties(NAME, properties={LEXICAL: lexical}))
     return {"added": len(set(want) - have), "refreshed": len(have & set(want)) if stale else 0,
             "deleted": len(gone), "passages": len(want)}
 
@@ -313,7 +331,7 @@ class MilvusBackend:
         return [row for row, _ in self._search("dense", vector.tolist(), n, rows, params, vector.tobytes(), where)]
 
     def lexical_top(self, text: str, n: int, rows: np.ndarray | None, where=None) -> list[int]:
-        terms = self.collection.lexical.term_counts(text)
+        terms = self.collection.lexical.question_weights(text)
         if not terms:
             return []
         params = {"metric_type": "IP", "params": {"drop_ratio_search": 0.0}}
@@ -335,7 +353,7 @@ class MilvusBackend:
         return np.array([known[int(r)] for r in rows], dtype=np.float32)
 
     def lexical_scores(self, text: str, rows: np.ndarray) -> np.ndarray:
-        terms = self.collection.lexical.term_counts(text)
+        terms = self.collection.lexical.question_weights(text)
         if not terms or not len(rows):
             return np.zeros(len(rows), dtype=np.float32)
         known = self._scores_of("sparse", text)

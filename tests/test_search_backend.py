@@ -154,18 +154,19 @@ def test_the_benchmark_compares_the_backend_with_the_local_index(fake_index, tmp
 
 
 def test_the_sparse_form_of_bm25_gives_the_local_scores(fake_index):
-    """What a backend stores (each passage's term weights) times a question's term counts is the
-    local BM25 score of every passage."""
+    """What a backend stores (each passage's term-frequency parts) times a question's term counts ×
+    IDF is the local BM25 score of every passage."""
     from rag.collection import Collection
 
     lexical = Collection.load(fake_index).lexical
-    weights = lexical.passage_weights()
+    parts = lexical.passage_parts()
     for text in ("terugkeer naar Syrië Syrië", "Oeganda transithub", "zzzonbekend"):
-        counts = lexical.term_counts(text)
-        product = np.zeros(weights.shape[0], dtype=np.float32)
-        for term, n in counts.items():
-            product += n * weights[:, term].toarray().ravel()
+        weights = lexical.question_weights(text)
+        product = np.zeros(parts.shape[0], dtype=np.float64)
+        for term, weight in weights.items():
+            product += weight * parts[:, term].toarray().ravel()
         assert np.allclose(product, lexical.scores(text), atol=1e-5)
+    assert parts.max() < 1  # a part: tf / (tf + k1 (1 − b + b · length / mean length))
     assert lexical.term_counts("Syrië Syrië") and max(lexical.term_counts("Syrië Syrië").values()) == 2.0
 
 
@@ -283,3 +284,34 @@ def test_a_questions_second_bm25_text_reads_no_passage_again(milvus_index, monke
     assert reads == [40]  # one read, for the first text
     assert np.allclose(first, local.backend.lexical_scores("terugkeer naar Syrië in 2025", rows), atol=1e-4)
     assert np.allclose(second, local.backend.lexical_scores("terugkeer naar Syrië", rows), atol=1e-4)
+
+
+def test_passages_added_without_moving_the_mean_length_send_only_themselves(tmp_path):
+    """The stored parts do not hold the IDF: new passages change every IDF, yet the ones already in
+    Milvus stay right and are not sent again, as long as the mean passage length holds (here: every
+    file again under another name, so the mean is the same)."""
+    pytest.importorskip("milvus_lite")
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+    from rag.milvus import sync
+
+    corpus, index, uri = tmp_path / "corpus", tmp_path / "index", f"milvus://{tmp_path / 'kv.db'}"
+    corpus.mkdir()
+    texts = {"a.txt": "De leden van de CDA-fractie vragen naar de terugkeer van asielzoekers naar Syrië en de veiligheid daar.",
+             "b.txt": "De leden van de VVD-fractie vragen naar de kosten van de opvang in Griekenland en Italië dit jaar.",
+             "c.txt": "De minister antwoordt dat de terugkeer naar Syrië nog niet veilig is volgens het ambtsbericht."}
+    for name, text in texts.items():
+        (corpus / name).write_text(text + "\n", encoding="utf-8")
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    first = sync(uri, Collection.load(index, embedder=FakeEmbedder(64)))
+    for name, text in texts.items():
+        (corpus / f"kopie-{name}").write_text(text + "\n", encoding="utf-8")
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    local = Collection.load(index, embedder=FakeEmbedder(64))
+    second = sync(uri, local)
+    assert second["added"] == first["added"] == len(local.chunks) // 2 and second["refreshed"] == 0
+    remote = Collection.load(index, embedder=FakeEmbedder(64)).use_backend(uri)
+    for text in ("terugkeer Syrië", "opvang Griekenland", "ambtsbericht veilig"):
+        rows = np.arange(len(local.chunks))
+        assert np.allclose(remote.backend.lexical_scores(text, rows), local.backend.lexical_scores(text, rows), atol=1e-4)
