@@ -100,7 +100,7 @@ def index(
         from rag.milvus import sync
 
         synced = sync(backend, Collection.load(index_dir))
-        refreshed = f", {synced['refreshed']} sent again with the new BM25 weights" if synced.get("refreshed") else ""
+        refreshed = f", {synced['refreshed']} sent again: the mean passage length moved" if synced.get("refreshed") else ""
         typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted"
                    f"{refreshed}).")
 

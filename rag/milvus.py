@@ -116,14 +116,10 @@ def _create(client, uri: str, identity: dict) -> None:
         NAME, properties={IDENTITY: json.dumps(identity)}))
 
 
-def _stored_property(client, uri: str, key: str) -> str | None:
-    described = _guard(uri, "describe the collection", lambda: client.describe_collection(NAME))
-    return (described.get("properties") or {}).get(key)
-
-
 def _stored_identity(client, uri: str) -> dict:
+    described = _guard(uri, "describe the collection", lambda: client.describe_collection(NAME))
     try:
-        return json.loads(_stored_property(client, uri, IDENTITY) or "{}")
+        return json.loads((described.get("properties") or {}).get(IDENTITY) or "{}")
     except ValueError:
         return {}
 
