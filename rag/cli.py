@@ -100,9 +100,9 @@ def index(
         from rag.milvus import sync
 
         synced = sync(backend, Collection.load(index_dir))
-        refreshed = f", {synced['refreshed']} sent again: the mean passage length moved" if synced.get("refreshed") else ""
+        refreshed = synced.get("refreshed") and f", {synced['refreshed']} sent again: the mean passage length moved"
         typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted"
-                   f"{refreshed}).")
+                   f"{refreshed or ''}).")
 
 
 def _print_answer(answer, as_json: bool) -> None:

@@ -305,7 +305,7 @@ class MilvusBackend:
         if wide and where:
             expression, limit = filter_expression(self.collection, where), n
         else:
-            # a wide subset without its filters (none happens today): searched wider, then kept
+            # a wide subset without filters to say it (a member's or a dossier's rows): searched wider, then kept
             expression, limit = ("", min(16384, n * 20)) if wide else (self._filter(rows), n)
         found = _guard(self.uri, "search", lambda: self.client.search(
             NAME, data=[data], anns_field=field, limit=limit, filter=expression,

@@ -28,6 +28,7 @@ from pydantic import ConfigDict
 
 from rag.collection import Collection
 from rag.lexical import tokenize
+from rag.metadata import MONTHS
 from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
@@ -62,8 +63,9 @@ DOCUMENT_WEIGHT = float(os.environ.get("RAG_DOCUMENT_WEIGHT", "1.0"))
 SUBJECT_WEIGHT = float(os.environ.get("RAG_SUBJECT_WEIGHT", "0.2"))
 Mode = Literal["hybrid", "dense", "bm25"]
 
-_MONTHS = set("january february march april may june july august september october november december januari "
-              "februari maart mei juni juli augustus oktober".split())
+# The Dutch month names (old spellings too) and the English ones.
+_MONTHS = set(MONTHS) | set("january february march april may june july august september october november "
+                            "december".split())
 
 
 def subject_text(query: Query) -> str:

@@ -218,7 +218,8 @@ def written_questions(tmp_path_factory):
 
 
 def test_the_subject_score_is_scored_for_questions_with_dates_or_members(written_questions):
-    dated = retriever.candidates(written_questions, parse_question("Wat vroeg Nypels in juli 1975 over een werkgroep?"), 10)
+    question = parse_question("Wat vroeg Nypels in juli 1975 over een werkgroep?")
+    dated = retriever.candidates(written_questions, question, 10)
     best = dated.rows[int(np.argmax(dated.subject))]
     assert "werkgroep" in written_questions.chunks[best].text  # the name and the date score nothing here
     assert dated.lexical[int(np.argmax(dated.subject))] < dated.lexical.max()  # BM25 on the whole question: the heading

@@ -298,8 +298,10 @@ def test_passages_added_without_moving_the_mean_length_send_only_themselves(tmp_
 
     corpus, index, uri = tmp_path / "corpus", tmp_path / "index", f"milvus://{tmp_path / 'kv.db'}"
     corpus.mkdir()
-    texts = {"a.txt": "De leden van de CDA-fractie vragen naar de terugkeer van asielzoekers naar Syrië en de veiligheid daar.",
-             "b.txt": "De leden van de VVD-fractie vragen naar de kosten van de opvang in Griekenland en Italië dit jaar.",
+    texts = {"a.txt": "De leden van de CDA-fractie vragen naar de terugkeer van asielzoekers naar Syrië en de "
+                      "veiligheid daar.",
+             "b.txt": "De leden van de VVD-fractie vragen naar de kosten van de opvang in Griekenland en Italië "
+                      "dit jaar.",
              "c.txt": "De minister antwoordt dat de terugkeer naar Syrië nog niet veilig is volgens het ambtsbericht."}
     for name, text in texts.items():
         (corpus / name).write_text(text + "\n", encoding="utf-8")
@@ -314,4 +316,5 @@ def test_passages_added_without_moving_the_mean_length_send_only_themselves(tmp_
     remote = Collection.load(index, embedder=FakeEmbedder(64)).use_backend(uri)
     for text in ("terugkeer Syrië", "opvang Griekenland", "ambtsbericht veilig"):
         rows = np.arange(len(local.chunks))
-        assert np.allclose(remote.backend.lexical_scores(text, rows), local.backend.lexical_scores(text, rows), atol=1e-4)
+        in_milvus, here = remote.backend.lexical_scores(text, rows), local.backend.lexical_scores(text, rows)
+        assert np.allclose(in_milvus, here, atol=1e-4)
