@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -104,13 +104,9 @@ class LexicalIndex:
                 counts[int(vocab[token])] = counts.get(int(vocab[token]), 0.0) + 1.0
         return counts
 
+    @cached_property
     def idf(self) -> np.ndarray:
         """Per term id, its lucene IDF over the passages, as bm25s weighs it: ln(1 + (N − df + ½) / (df + ½))."""
-        if getattr(self, "_idf", None) is None:
-            self._idf = self._compute_idf()
-        return self._idf
-
-    def _compute_idf(self) -> np.ndarray:
         s = self._retriever.scores
         df = np.diff(np.asarray(s["indptr"])).astype(np.float64)
         n = float(s["num_docs"])
@@ -119,7 +115,7 @@ class LexicalIndex:
     def question_weights(self, text: str) -> dict[int, float]:
         """The text's known terms as {term id: count × IDF}: its inner product with a passage's row
         of `passage_parts` is that passage's `scores`."""
-        idf = self.idf()
+        idf = self.idf
         return {term: count * float(idf[term]) for term, count in self.term_counts(text).items()}
 
     def passage_parts(self):
@@ -132,7 +128,7 @@ class LexicalIndex:
         s = self._retriever.scores
         shape = (int(s["num_docs"]), len(s["indptr"]) - 1)
         weights = csc_matrix((np.asarray(s["data"], dtype=np.float64), s["indices"], s["indptr"]), shape=shape)
-        idf = self.idf()
+        idf = self.idf
         weights.data /= np.repeat(np.where(idf > 0, idf, 1.0), np.diff(weights.indptr))
         return weights.tocsr()
 

@@ -138,10 +138,10 @@ def _stored_ids(client, uri: str) -> set[str]:
     return _guard(uri, "list its passages", read)
 
 
-def _drifted(client, uri: str, parts, want: dict[str, int], have: set[str]) -> bool:
+def _drifted(client, uri: str, parts, want: dict[str, int], kept: set[str]) -> bool:
     """Whether the stored term-frequency parts of passages that stay differ from the local index's
     (relatively, by more than DRIFT, on a fixed sample): the mean passage length moved."""
-    sample = sorted(have.intersection(want))[:DRIFT_SAMPLE]
+    sample = sorted(kept)[:DRIFT_SAMPLE]
     if not sample:
         return False
     stored = _guard(uri, "read passages", lambda: client.get(NAME, ids=sample, output_fields=["sparse"]))
@@ -187,7 +187,8 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     # Stored: each passage's BM25 term-frequency parts; the IDF is the question's (`MilvusBackend`).
     # The parts hold the mean passage length: when it moved, every passage is sent again.
     parts = collection.lexical.passage_parts()
-    stale = _drifted(client, uri, parts, want, have)
+    kept = have.intersection(want)
+    stale = _drifted(client, uri, parts, want, kept)
     missing = list(want.values()) if stale else [row for cid, row in want.items() if cid not in have]
     write = client.upsert if stale else client.insert
     for start in range(0, len(missing), BATCH):
@@ -210,7 +211,7 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
         if progress:
             progress(start + len(rows), len(missing))
     _guard(uri, "flush", lambda: client.flush(NAME))
-    return {"added": len(set(want) - have), "refreshed": len(have & set(want)) if stale else 0,
+    return {"added": len(want) - len(kept), "refreshed": len(kept) if stale else 0,
             "deleted": len(gone), "passages": len(want)}
 
 
