@@ -6,6 +6,7 @@ so that `doc.text[chunk.start:chunk.end] == chunk.text` always holds.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -145,10 +146,20 @@ class Chunk:
         document = f"{self.title} ({year})" if year and year not in self.title else self.title
         if self.section and (self.title in self.section or self.section in self.title):
             document = ""  # an agenda item's debate: its title is the section already
+        elif _holds_title(self.text, self.title):
+            # the paper's heading passage: the title once, or it outweighs the question asked below it
+            document = f"({year})" if year and year not in self.text[:800] else ""
         return "\n".join(x for x in (document, context, self.text) if x)
 
 
 INDEX_TABLE = "member table of the index"
+_MORE_QUESTIONS = re.compile(r" \(en \d+ andere vragen\)$")
+
+
+def _holds_title(text: str, title: str) -> bool:
+    """Whether a passage's opening holds its document's title (case and spacing aside)."""
+    title = " ".join(_MORE_QUESTIONS.sub("", title).lower().split())
+    return len(title) > 20 and title in " ".join(text[:800].lower().split())
 
 
 PAGE = {"nl": "blz.", "en": "p."}

@@ -241,6 +241,20 @@ def test_dates_and_dossiers_of_papers_without_metadata(tmp_path):
     assert len(doc.title) <= 240
 
 
+def test_a_written_questions_title_does_not_end_at_an_abbreviation(tmp_path):
+    """Real headings (sgd-0000098981, sgd-0000233814): "t.b.v." and "(P. v. d. A.)" are not sentence ends;
+    the heading's own full stop and "(Ingezonden" are."""
+    doc, _ = parse_text(tmp_path, "Vragen van het lid Lilipaly (P.v.d.A.) over het onderwijsbeleid t.b.v. "
+                                  "minderheidsgroepen\n\n(Ingezonden 27 januari 1988)\n\n1 Hebt u gesproken van "
+                                  "een claim?\n", "a.txt")
+    assert doc.title == "Vragen van het lid Lilipaly (P.v.d.A.) over het onderwijsbeleid t.b.v. minderheidsgroepen"
+    doc, _ = parse_text(tmp_path, "VRAGEN van de heren Nederhorst (P. v. d. A.) en Lamberts (P. v. d. A. ) inzake "
+                                  "buitenlandse ziekenhuizen. (Ingezonden 4 februari 1969.)\n1. Is het bekend, dat "
+                                  "ziekenfondspatiënten daar gaan? Dat is zo. Nr. 2 volgt.\n", "b.txt")
+    assert doc.title == ("Vragen van de heren Nederhorst (P. v. d. A.) en Lamberts (P. v. d. A. ) inzake "
+                         "buitenlandse ziekenhuizen")
+
+
 @pytest.fixture(scope="module")
 def historic_index(tmp_path_factory):
     """A motion without its party, a member list that gives it, and the core document, on the real model."""

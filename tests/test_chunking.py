@@ -89,6 +89,24 @@ def test_embed_text_does_not_repeat_a_title_that_is_the_section():
     assert paper.embed_text.split("\n")[0] == "Verslag – Wijziging van de Huurwet (1975)"
 
 
+def test_the_heading_passage_does_not_embed_its_title_twice():
+    """A paper's first passage holds its heading, which is the title: the title leads only the others,
+    so the heading does not outweigh the question asked below it."""
+    from dataclasses import replace
+
+    from rag.types import Chunk
+
+    title = "Vragen van het lid Lilipaly (P.v.d.A.) over het onderwijsbeleid t.b.v. minderheidsgroepen"
+    heading = Chunk("a", "s", "Vragen van het lid  Lilipaly (P.v.d.A.) over het onderwijsbeleid\nt.b.v. "
+                    "minderheidsgroepen (Ingezonden 27 januari 1988)\n\n1 Hebt u gesproken van een claim?", 0, 1,
+                    None, "", 1, 1, title=f"{title} (en 2 andere vragen)", date="1988-01-27")
+    assert heading.embed_text == heading.text
+    undated = replace(heading, text=heading.text.replace(" (Ingezonden 27 januari 1988)", ""))
+    assert undated.embed_text == f"(1988)\n{undated.text}"
+    asked = replace(heading, chunk_id="b", text="4 Is het u bekend dat de middelen afnemen?")
+    assert asked.embed_text == f"{title} (en 2 andere vragen) (1988)\n{asked.text}"
+
+
 def test_a_vote_result_carries_the_motion_it_is_about():
     """In the Handelingen voting record, the record's line "In stemming komt de motie-…" leads the
     chair's result in one passage; the chair's own line before a member's vote explanation does not

@@ -131,6 +131,60 @@ def test_rag_index_and_ask_with_milvus_lite(tmp_path):
     assert remote["passages"] == local["passages"] and remote["answer"] == local["answer"]
 
 
+@pytest.fixture
+def milvus_server(tmp_path):
+    """A Milvus server on 127.0.0.1 (Milvus Lite's gRPC server, another process, as a deployment's
+    Milvus is): its `milvus://host:port` address; stopped after the test."""
+    pytest.importorskip("milvus_lite")
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "server"),
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        pytest.fail("the Milvus Lite server did not start")
+    yield server, f"milvus://127.0.0.1:{port}"
+    server.kill()
+    server.wait()
+
+
+def test_rag_index_and_ask_with_a_milvus_server(milvus_server, tmp_path):
+    """The address form a deployment uses (host:port, over the network, the server another process);
+    a server that goes down is one sentence and exit code 6."""
+    import json
+
+    server, uri = milvus_server
+    index = tmp_path / "index"
+    built = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
+    assert built.returncode == 0, built.stderr
+    again = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
+    assert "(0 added, 0 deleted)" in again.stdout
+    local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
+                               env={"RAG_NO_SERVICE": "1"}).stdout)
+    remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri,
+                                index=index).stdout)
+    assert remote["passages"] == local["passages"] and remote["answer"] == local["answer"]
+    server.kill()
+    server.wait()
+    down = rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--backend", uri, index=index)
+    assert down.returncode == 6 and "Milvus at http://127.0.0.1:" in down.stderr, down.stderr
+    assert "Traceback" not in down.stderr and len(down.stderr.strip().splitlines()) == 1
+
+
 def test_the_benchmark_compares_the_backend_with_the_local_index(fake_index, tmp_path):
     pytest.importorskip("milvus_lite")
     from rag.bench import bench_backend, markdown
