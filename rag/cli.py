@@ -76,7 +76,13 @@ def index(
     if ray or ray_address:
         from rag.ray_ingest import RayExecutor
 
-        executor = RayExecutor(ray_address, embedder.name, workers)
+        target = parse_backend(backend)[1]
+        sink = backend if target and target.startswith("http") else None  # a server, not a Lite file
+        if sink:
+            from rag.milvus import identity_of, prepare
+
+            prepare(sink, identity_of(embedder.name, embedder.dim))  # the workers write into it
+        executor = RayExecutor(ray_address, embedder.name, workers, sink=sink)
     try:
         report = build_index(paths, index_dir, embedder=embedder, rebuild=rebuild, progress=progress,
                              executor=executor)
@@ -100,6 +106,8 @@ def index(
         from rag.milvus import sync
 
         synced = sync(backend, Collection.load(index_dir))
+        if report.sent_to_backend:
+            typer.echo(f"{backend}: {report.sent_to_backend} passages written by the Ray workers.")
         refreshed = synced.get("refreshed") and f", {synced['refreshed']} sent again: the mean passage length moved"
         typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted"
                    f"{refreshed or ''}).")

@@ -45,6 +45,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     folder: str = ""
     unchanged: bool = False
+    sent_to_backend: int = 0  # passages Ray's workers wrote to Milvus themselves
 
     @property
     def passages_per_second(self) -> float:
@@ -134,7 +135,8 @@ def build_index(
             return _unchanged_report(previous, report, started)
         writer = BuildWriter(index_dir)
         try:
-            hashes = _write_documents(files, writer, previous, embedder, settings, report, progress, executor)
+            hashes, lexical = _write_documents(files, writer, previous, embedder, settings, report, progress,
+                                               executor)
             writer.close_files()
             if not writer.rows:
                 listed = ", ".join(str(p) for p in paths)
@@ -149,7 +151,6 @@ def build_index(
                 "roots": [str(Path(p).resolve()) for p in paths],
                 "documents": hashes,
             }
-            lexical = LexicalIndex.build(writer.passage_texts(lambda c: c.embed_text))
             report.seconds = time.perf_counter() - started
             manifest["build"] = build_info(report.seconds)
             folder = writer.commit(lexical, manifest)
@@ -187,13 +188,15 @@ def _unchanged_report(previous: Collection, report: BuildReport, started: float)
     return report
 
 
-def _write_documents(files, writer, previous, embedder, settings, report, progress, executor=None) -> dict[str, dict]:
-    """Write every document and its passages and vectors; returns {doc_id: {source, sha256}}.
+def _write_documents(files, writer, previous, embedder, settings, report, progress, executor=None):
+    """Write every document and its passages and vectors; returns ({doc_id: {source, sha256}}, the BM25
+    index of all passages, or None when there are none).
 
     Two passes: the first reads every new or changed file and gathers the index-wide member table
     (`rag.attribution.MemberTable`) from all documents, kept or new; the second gives members whose
     party their own document does not state the party the table knows for that period, then
-    embeds and writes. `executor` (`rag.ray_ingest.RayExecutor`): parse and embed there instead.
+    embeds and writes. `executor` (`rag.ray_ingest.RayExecutor`): parse and embed there instead; with
+    a `sink` (a Milvus server), its workers also write the passages they embed to Milvus.
     """
     by_source = {r.source: r for r in previous.documents.values()} if previous else {}
     prev_rows: dict[str, list[int]] = {}
@@ -218,48 +221,71 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
                 if b.speaker and b.party and b.speaker_role == "member":
                     members.add(b.speaker, b.party, year)
 
+    # Every document's record and passages first: BM25 needs them all (the mean passage length), and
+    # Ray's workers that write to Milvus need each passage's BM25 parts with its text.
+    planned: list[tuple[Path, DocRecord, list[Chunk], list[int] | None]] = []  # reused rows, or None: new
+    for path, entry in entries:
+        if isinstance(entry, DocRecord):
+            rows = prev_rows.get(entry.doc_id, [])
+            planned.append((path, entry, [_with_index_party(previous.chunks[r], members) for r in rows], rows))
+            continue
+        doc = entry
+        chunks = [_with_index_party(c, members) for c in chunk_document(doc, settings)]
+        record = DocRecord(
+            doc_id=doc.doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=str(path),
+            sha256=doc.sha256, text=doc.text, page_starts=doc.page_starts, first_page=doc.first_page,
+            notes=tuple((n.number, n.text) for n in doc.notes), parties=doc.parties,
+            passages=len(chunks), dossier=doc.dossier, number=doc.number, parser=parser_version(path),
+        )
+        planned.append((path, record, chunks, None))
+    texts = [c.embed_text for _, _, chunks, _ in planned for c in chunks]
+    lexical = LexicalIndex.build(texts) if texts else None
+    sink = getattr(executor, "sink", None)
+    parts = lexical.passage_parts() if sink and lexical is not None else None
+
     hashes: dict[str, dict] = {}
-    pending: list[Chunk] = []
+    pending: list[tuple[int, Chunk]] = []  # (row, passage) to embed
 
     def flush():
         if pending:
             t0 = time.perf_counter()
-            texts = [c.embed_text for c in pending]
-            writer.add_vectors(executor.embed(texts) if executor else embedder.encode_documents(texts, batch_size=ENCODE_BATCH))
+            batch = [c.embed_text for _, c in pending]
+            if executor and parts is not None:
+                from rag.milvus import passage_record
+
+                records = [passage_record(c, parts.getrow(row)) for row, c in pending]
+                vectors = executor.embed(batch, records)
+                report.sent_to_backend += len(records)
+            elif executor:
+                vectors = executor.embed(batch)
+            else:
+                vectors = embedder.encode_documents(batch, batch_size=ENCODE_BATCH)
+            writer.add_vectors(vectors)
             report.embed_seconds += time.perf_counter() - t0
             report.embedded_passages += len(pending)
             pending.clear()
 
-    for i, (path, entry) in enumerate(entries):
+    row = 0
+    for i, (path, record, chunks, rows) in enumerate(planned):
         if progress:
-            progress(str(path), i, len(entries), report)
-        if isinstance(entry, DocRecord):
-            record = entry
-            rows = prev_rows.get(record.doc_id, [])
-            chunks = [_with_index_party(previous.chunks[r], members) for r in rows]
+            progress(str(path), i, len(planned), report)
+        if rows is not None:
             flush()  # vector rows must stay in passage order
             writer.add_vectors(np.asarray(previous.vectors[rows], dtype=np.float32))
             report.reused_documents += 1
         else:
-            doc = entry
-            chunks = [_with_index_party(c, members) for c in chunk_document(doc, settings)]
-            record = DocRecord(
-                doc_id=doc.doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=str(path),
-                sha256=doc.sha256, text=doc.text, page_starts=doc.page_starts, first_page=doc.first_page,
-                notes=tuple((n.number, n.text) for n in doc.notes), parties=doc.parties,
-                passages=len(chunks), dossier=doc.dossier, number=doc.number, parser=parser_version(path),
-            )
-            pending.extend(chunks)
+            pending.extend(zip(range(row, row + len(chunks)), chunks))
             report.embedded_documents += 1
             if len(pending) >= EMBED_BATCH:
                 flush()
+        row += len(chunks)
         writer.add_document(record, chunks)
         hashes[record.doc_id] = {"source": record.source, "sha256": record.sha256}
         report.documents += 1
     flush()
     if progress:
         progress("", len(files), len(files), report)
-    return hashes
+    return hashes, lexical
 
 
 def _read_all(files, by_source: dict, used_ids: set[str], report: BuildReport, progress, executor=None):

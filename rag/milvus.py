@@ -12,7 +12,8 @@ the project's weights both backends rank alike.
 
 `sync` makes the collection hold exactly the local index's passages (adds what is new, deletes what
 is gone: re-running adds nothing; a collection of an older schema is a derived copy, so it is made
-again); `MilvusBackend.open` checks it against the local index before any search. A filtered search
+again); Ray's embedding workers write new passages to a Milvus server themselves (`PassageSink`),
+so that sync then sends nothing; `MilvusBackend.open` checks it against the local index before any search. A filtered search
 over a subset of at most MAX_IN passages names them by id; a wider one (a type, a period, a large
 party on a large index) is filtered by Milvus on the stored metadata (`filter_expression`, the same
 passages as `Collection.rows_where`). The passages' metadata and the documents for quoting still
@@ -22,6 +23,7 @@ come from the local index.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -81,7 +83,12 @@ def _guard(uri: str, what: str, call: Callable):
 
 def _identity(collection) -> dict:
     model = collection.manifest["model"]
-    return {"model": model["name"], "dim": int(model["dim"]), "schema": SCHEMA}
+    return identity_of(model["name"], int(model["dim"]))
+
+
+def identity_of(model: str, dim: int) -> dict:
+    """What a collection is labelled with: which model's vectors, how many dimensions, which layout."""
+    return {"model": model, "dim": int(dim), "schema": SCHEMA}
 
 
 def _count(client, uri: str) -> int:
@@ -125,9 +132,15 @@ def _stored_identity(client, uri: str) -> dict:
 
 
 def _stored_ids(client, uri: str) -> set[str]:
+    # Milvus Lite gives the iterator no snapshot time, and pymilvus says so on every run; it then
+    # uses its own clock, which is what is wanted here: a user need not see it
+    logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+
     def read():
         ids: set[str] = set()
-        iterator = client.query_iterator(NAME, batch_size=1000, filter="", output_fields=["chunk_id"])
+        # Strong: a server otherwise may not show passages other clients (Ray's workers) wrote just before
+        iterator = client.query_iterator(NAME, batch_size=1000, filter="", output_fields=["chunk_id"],
+                                         consistency_level="Strong")
         while True:
             batch = iterator.next()
             if not batch:
@@ -155,15 +168,13 @@ def _drifted(client, uri: str, parts, want: dict[str, int], kept: set[str]) -> b
     return len(stored) < len(sample)
 
 
-def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Make the Milvus collection at `uri_text` ("milvus:///path.db", "milvus://host:port") hold
-    exactly the passages of `collection`: insert the missing, delete the gone. Idempotent; a killed
-    run is completed by the next. Returns {"added", "deleted", "passages"}."""
+def prepare(uri_text: str, identity: dict):
+    """(client, uri) of the collection at `uri_text`, made if missing or of an older layout, and
+    loaded; an error if it holds another model's vectors."""
     from rag.search_backend import parse_backend
 
     _, uri = parse_backend(uri_text)
     client = _client(uri)
-    identity = _identity(collection)
     if not _guard(uri, "list its collections", lambda: client.has_collection(NAME)):
         _create(client, uri, identity)
     else:
@@ -178,6 +189,51 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
             _guard(uri, "drop the collection of the older layout", lambda: client.drop_collection(NAME))
             _create(client, uri, identity)
     _guard(uri, "load the collection", lambda: client.load_collection(NAME))
+    return client, uri
+
+
+def passage_record(chunk, terms, vector=None) -> dict:
+    """A passage as Milvus stores it; `terms`: its row of BM25 term-frequency parts; `vector` may be
+    attached later (by the Ray worker that embeds it)."""
+    c = chunk
+    record = {
+        "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
+        "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
+        "date": (c.date or "")[:16], "mentions": [m[:128] for m in c.mentions[:MAX_MENTIONS_STORED]],
+        "mention_count": len(c.mentions), "page": int(c.page or 0), "text": c.text[:MAX_TEXT],
+        # an empty sparse vector is refused: a passage without terms gets a zero weight
+        "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
+    }
+    if vector is not None:
+        record["dense"] = np.asarray(vector, dtype=np.float32).tolist()
+    return record
+
+
+class PassageSink:
+    """Writes passages (`passage_record`s with their vectors) to a Milvus server from any process: each
+    Ray embedding worker has one. Upserts, so a batch sent again after a restarted worker adds nothing."""
+
+    def __init__(self, uri_text: str):
+        self.uri_text = uri_text
+        self._client = None
+
+    def __getstate__(self):
+        return {"uri_text": self.uri_text, "_client": None}  # a client is not sent to another process
+
+    def write(self, records: list[dict]) -> None:
+        from rag.search_backend import parse_backend
+
+        uri = parse_backend(self.uri_text)[1]
+        if self._client is None:
+            self._client = _client(uri)
+        _guard(uri, "insert passages", lambda: self._client.upsert(NAME, records))
+
+
+def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Make the Milvus collection at `uri_text` ("milvus:///path.db", "milvus://host:port") hold
+    exactly the passages of `collection`: insert the missing, delete the gone. Idempotent; a killed
+    run is completed by the next. Returns {"added", "deleted", "passages"}."""
+    client, uri = prepare(uri_text, _identity(collection))
     have = _stored_ids(client, uri)
     want = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
     gone = sorted(have - set(want))
@@ -194,19 +250,8 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
         vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
-        records = []
-        for row, vector in zip(rows, vectors):
-            c = collection.chunks[row]
-            terms = parts.getrow(row)
-            records.append({
-                "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
-                "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
-                "date": (c.date or "")[:16], "mentions": [m[:128] for m in c.mentions[:MAX_MENTIONS_STORED]],
-                "mention_count": len(c.mentions),
-                "page": int(c.page or 0), "text": c.text[:MAX_TEXT], "dense": vector.tolist(),
-                # an empty sparse vector is refused: a passage without terms gets a zero weight
-                "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
-            })
+        records = [passage_record(collection.chunks[row], parts.getrow(row), vector)
+                   for row, vector in zip(rows, vectors)]
         _guard(uri, "insert passages", lambda: write(NAME, records))
         if progress:
             progress(start + len(rows), len(missing))

@@ -5,7 +5,9 @@
 unchanged documents (by content hash) are reused, not parsed or embedded again; the index-wide member
 table is gathered between the two steps, so it needs every parsed document first; the driver writes the
 passages and vectors in order and commits the build atomically, so a killed run leaves the previous
-index as it was and the next run completes it. A worker that dies is replaced by Ray: parse tasks are
+index as it was and the next run completes it. With a Milvus server as the backend, each embedding
+worker also writes the passages it embeds to Milvus itself (upserts: a batch sent again is one copy),
+so no vector goes through the driver a second time; `rag.milvus.sync` then only deletes what is gone. A worker that dies is replaced by Ray: parse tasks are
 retried (`max_retries`), embedding actors restarted and their batch sent again (`max_restarts`,
 `max_task_retries`).
 
@@ -32,9 +34,11 @@ def _ray():
 
 
 class EmbedWorker:
-    """One embedding model, loaded once; texts → float32 vectors."""
+    """One embedding model, loaded once; texts → float32 vectors, also written to Milvus when it has a
+    sink (`rag.milvus.PassageSink`)."""
 
-    def __init__(self, model: str, threads: int):
+    def __init__(self, model: str, threads: int, sink=None):
+        self.sink = sink
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             import torch
@@ -49,10 +53,14 @@ class EmbedWorker:
     def pid(self) -> int:
         return os.getpid()
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], records: list[dict] | None = None) -> np.ndarray:
+        """The texts' vectors; with `records` (their passages as Milvus stores them), also written."""
         from rag.indexer import ENCODE_BATCH
 
-        return np.asarray(self.embedder.encode_documents(texts, batch_size=ENCODE_BATCH), dtype=np.float32)
+        vectors = np.asarray(self.embedder.encode_documents(texts, batch_size=ENCODE_BATCH), dtype=np.float32)
+        if records is not None and self.sink is not None:
+            self.sink.write([{**r, "dense": v.tolist()} for r, v in zip(records, vectors)])
+        return vectors
 
 
 def _reachable(address: str | None) -> None:
@@ -73,8 +81,11 @@ def _reachable(address: str | None) -> None:
 class RayExecutor:
     """Parsing and embedding for `rag.indexer.build_index` on Ray (see the module docstring)."""
 
-    def __init__(self, address: str | None, model: str, workers: int | None = None):
+    def __init__(self, address: str | None, model: str, workers: int | None = None, sink: str | None = None):
+        """`sink`: a Milvus server ("milvus://host:port") the workers write the passages they embed to
+        (a Milvus Lite file is one process's: the driver's `rag.milvus.sync` fills that)."""
         ray = _ray()
+        self.sink = sink
         self.ray = ray
         self.started = not ray.is_initialized()
         if self.started:
@@ -105,18 +116,23 @@ class RayExecutor:
     def actors(self) -> list:
         if self._actors is None:
             actor = self.ray.remote(num_cpus=self.threads, max_restarts=-1, max_task_retries=-1)(EmbedWorker)
-            self._actors = [actor.remote(self.model, self.threads) for _ in range(self.workers)]
+            from rag.milvus import PassageSink
+
+            sink = PassageSink(self.sink) if self.sink else None
+            self._actors = [actor.remote(self.model, self.threads, sink) for _ in range(self.workers)]
         return self._actors
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Vectors for the texts, in order, from the actor pool."""
+    def embed(self, texts: list[str], records: list[dict] | None = None) -> np.ndarray:
+        """Vectors for the texts, in order, from the actor pool; `records` (with a sink): the passages
+        the workers write to Milvus with their vectors."""
         from ray.util import ActorPool
 
-        batches = [texts[i:i + ACTOR_BATCH] for i in range(0, len(texts), ACTOR_BATCH)]
+        starts = range(0, len(texts), ACTOR_BATCH)
+        batches = [(texts[i:i + ACTOR_BATCH], records[i:i + ACTOR_BATCH] if records else None) for i in starts]
         if not batches:
             return np.zeros((0, 0), dtype=np.float32)
         pool = ActorPool(self.actors)
-        return np.concatenate(list(pool.map(lambda a, batch: a.embed.remote(batch), batches)))
+        return np.concatenate(list(pool.map(lambda a, batch: a.embed.remote(*batch), batches)))
 
     def worker_pids(self) -> list[int]:
         return self.ray.get([a.pid.remote() for a in self.actors])

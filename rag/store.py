@@ -151,10 +151,6 @@ class BuildWriter:
         self._vectors.write(vectors.tobytes())
         self.rows += len(vectors)
 
-    def passage_texts(self, key) -> list[str]:
-        """`key(chunk)` for every passage written so far, read back from disk (after `close_files`)."""
-        return [key(chunk_from_json(line)) for line in iter_jsonl(self.folder / "chunks.jsonl")]
-
     def close_files(self) -> None:
         self._vectors.seek(0)
         self._vectors.write(_npy_header(self.rows, self.dim or 0))

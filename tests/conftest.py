@@ -152,3 +152,41 @@ def browser():
             "--disable-sync", "--no-first-run"])
         yield browser
         browser.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def milvus_server(tmp_path):
+    """A Milvus server on 127.0.0.1 (Milvus Lite's gRPC server, another process, as a deployment's
+    Milvus is): its `milvus://host:port` address; stopped after the test."""
+    pytest.importorskip("milvus_lite")
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "server"),
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        pytest.fail("the Milvus Lite server did not start")
+    yield server, f"milvus://127.0.0.1:{port}"
+    server.kill()
+    server.wait()

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import BUNDLED, rag_cli
+from rag.embedding import FakeEmbedder
 
 ray = pytest.importorskip("ray")
 
@@ -73,6 +74,46 @@ def test_a_killed_embedding_worker_is_replaced_and_nothing_is_lost(local_ray, tm
     _same_index(tmp_path / "local", tmp_path / "ray")
 
 
+def test_ray_workers_write_to_a_milvus_server_themselves(local_ray, milvus_server, tmp_path):
+    """With a Milvus server, each embedding worker writes the passages it embeds (as `sync` would store
+    them from the local index, vectors and BM25 parts alike); the driver's sync then sends nothing. A
+    killed worker is replaced, and a batch written twice stays one copy."""
+    from rag.collection import Collection
+    from rag.milvus import NAME, PassageSink, _client, identity_of, passage_record, prepare, sync
+    from rag.ray_ingest import RayExecutor
+    from rag.search_backend import parse_backend
+
+    _, uri = milvus_server
+    folder = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, folder)
+    prepare(uri, identity_of("fake:64", 64))
+    executor = RayExecutor(None, "fake:64", workers=1, sink=uri)
+    try:
+        pid = executor.worker_pids()[0]
+        os.kill(pid, signal.SIGKILL)
+        report = _build(folder, tmp_path / "ray", executor)
+    finally:
+        executor.close()
+    assert report.sent_to_backend == report.embedded_passages == report.passages > 50
+    collection = Collection.load(tmp_path / "ray", embedder=FakeEmbedder(64))
+    client = _client(parse_backend(uri)[1])
+    ids = [c.chunk_id for c in collection.chunks]
+    stored = {r["chunk_id"]: r for r in client.get(NAME, ids=ids, output_fields=["*"])}
+    parts = collection.lexical.passage_parts()
+    for row, chunk in enumerate(collection.chunks):
+        want = passage_record(chunk, parts.getrow(row), collection.vectors[row])
+        got = stored[chunk.chunk_id]
+        assert {k: got[k] for k in want if k not in ("dense", "sparse")} == \
+            {k: v for k, v in want.items() if k not in ("dense", "sparse")}
+        assert np.allclose(got["dense"], want["dense"], atol=1e-6)
+        assert {int(t): w for t, w in got["sparse"].items()} == pytest.approx(want["sparse"], rel=1e-5)
+    assert sync(uri, collection) == {"added": 0, "refreshed": 0, "deleted": 0, "passages": len(ids)}
+    PassageSink(uri).write([passage_record(c, parts.getrow(r), collection.vectors[r])
+                            for r, c in enumerate(collection.chunks[:5])])
+    count = client.query(NAME, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
+    assert count == len(ids)
+
+
 def test_ray_and_milvus_from_the_command_line(tmp_path):
     pytest.importorskip("milvus_lite")
     import json
@@ -81,6 +122,21 @@ def test_ray_and_milvus_from_the_command_line(tmp_path):
     built = rag_cli("index", BUNDLED, "--quiet", "--ray", "--backend", uri, index=index, env={"RAY_ADDRESS": ""})
     assert built.returncode == 0, built.stderr
     assert "added, 0 deleted)" in built.stdout
+    local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
+                               env={"RAG_NO_SERVICE": "1"}).stdout)
+    remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri, index=index).stdout)
+    assert remote["passages"] == local["passages"]
+
+
+def test_ray_into_a_milvus_server_from_the_command_line(milvus_server, tmp_path):
+    import json
+
+    _, uri = milvus_server
+    index = tmp_path / "index"
+    built = rag_cli("index", BUNDLED, "--quiet", "--ray", "--backend", uri, index=index, env={"RAY_ADDRESS": ""})
+    assert built.returncode == 0, built.stderr
+    written = int(built.stdout.split(" passages written by the Ray workers")[0].rsplit(" ", 1)[1])
+    assert written > 50 and f"{written} passages (0 added, 0 deleted)" in built.stdout, built.stdout
     local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
                                env={"RAG_NO_SERVICE": "1"}).stdout)
     remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri, index=index).stdout)

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import BUNDLED, rag_cli
+from conftest import BUNDLED, free_port, rag_cli
 from rag.errors import QuestionError
 from rag.search_backend import LocalBackend, parse_backend
 
@@ -131,37 +131,6 @@ def test_rag_index_and_ask_with_milvus_lite(tmp_path):
     assert remote["passages"] == local["passages"] and remote["answer"] == local["answer"]
 
 
-@pytest.fixture
-def milvus_server(tmp_path):
-    """A Milvus server on 127.0.0.1 (Milvus Lite's gRPC server, another process, as a deployment's
-    Milvus is): its `milvus://host:port` address; stopped after the test."""
-    pytest.importorskip("milvus_lite")
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "server"),
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("the Milvus Lite server did not start")
-    yield server, f"milvus://127.0.0.1:{port}"
-    server.kill()
-    server.wait()
-
-
 def test_rag_index_and_ask_with_a_milvus_server(milvus_server, tmp_path):
     """The address form a deployment uses (host:port, over the network, the server another process);
     a server that goes down is one sentence and exit code 6."""
@@ -172,7 +141,7 @@ def test_rag_index_and_ask_with_a_milvus_server(milvus_server, tmp_path):
     built = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
     assert built.returncode == 0, built.stderr
     again = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
-    assert "(0 added, 0 deleted)" in again.stdout
+    assert "(0 added, 0 deleted)" in again.stdout and not again.stderr.strip()  # no library warnings either
     local = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", index=index,
                                env={"RAG_NO_SERVICE": "1"}).stdout)
     remote = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri,
@@ -183,6 +152,47 @@ def test_rag_index_and_ask_with_a_milvus_server(milvus_server, tmp_path):
     down = rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--backend", uri, index=index)
     assert down.returncode == 6 and "Milvus at http://127.0.0.1:" in down.stderr, down.stderr
     assert "Traceback" not in down.stderr and len(down.stderr.strip().splitlines()) == 1
+
+
+def test_the_interface_and_the_service_answer_through_a_milvus_server(milvus_server, tmp_path, monkeypatch):
+    """The chat interface's `/ask` endpoint (gradio_client) and the warm service (`rag serve`'s
+    `Service`) over the Milvus server answer as the local index does."""
+    from gradio_client import Client
+
+    from rag.api import Assistant
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+    from rag.milvus import sync
+    from rag.output import render_answer
+    from rag.service import Service, ask_service
+    from ui.app import App, build_app
+
+    _, uri = milvus_server
+    index = tmp_path / "index"
+    build_index([BUNDLED], index, embedder=FakeEmbedder(64))
+    local = Assistant(index, model="fake:64", chat_model=False)
+    sync(uri, local.collection)
+    remote = Assistant(index, model="fake:64", chat_model=False, backend=uri)
+    assert type(remote.collection.backend).__name__ == "MilvusBackend"
+    demo = build_app(App(remote))
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+        for question in QUESTIONS[:3]:
+            served = client.predict(question, 5, api_name="/ask")
+            alone = App(local).ask_json(question, 5)
+            assert served["passages"] == alone["passages"] and served["answer"] == alone["answer"], question
+    finally:
+        demo.close()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    service = Service(remote, render_answer).start()
+    try:
+        question = "Wat vroeg JA21 over Oeganda?"
+        reply = ask_service(index, {"question": question, "options": {"k": 3}, "json": True})
+        assert reply == {"output": render_answer(local.ask(question, k=3), True), "exit_code": 0, "stderr": False}
+    finally:
+        service.stop()
 
 
 def test_the_benchmark_compares_the_backend_with_the_local_index(fake_index, tmp_path):
