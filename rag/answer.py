@@ -80,13 +80,17 @@ def quote_citation(quote: Quote, lang: str = "nl") -> str:
 
 def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
     """What `rag.judge.LogisticJudge` weighs for the best passage (`standing`: `rag.retriever.Standing`)."""
+    from rag.countries import countries_in
     from rag.judge import is_english, unknown_names
 
     shared = coverage(query, hit.chunk)
     english = is_english(query.question)
+    asked = countries_in(query.question)
     return {"cosine": hit.dense_score if hit.dense_score is not None else 0.0, "standout": standing.standout,
             "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
-            "english": float(english), "uncovered": float(not english and shared == 0)}
+            "english": float(english), "uncovered": float(not english and shared == 0),
+            "country_missing": float(bool(asked) and not asked & countries_in(f"{hit.chunk.title}\n{hit.chunk.text}",
+                                                                             loose=True))}
 
 
 def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> bool:

@@ -11,7 +11,9 @@ Signals of the best passage and its question:
 - `english`: an English question, whose words the Dutch passage cannot share;
 - `uncovered`: a Dutch question that shares no word with the passage. Of the labelled cases, no
   answerable Dutch question's passage shares none, while 41 of 61 unanswerable ones do; as coverage
-  alone, a linear weight could not say "none at all" without also refusing English questions.
+  alone, a linear weight could not say "none at all" without also refusing English questions;
+- `country_missing`: the question names a country (in English or Dutch, `rag.countries`) and the
+  passage, with its title, names none of them ("agreements with India" → a passage on Greece).
 
 Measured and left out: whether the passage is credited to a party the question names (weight −0.04).
 
@@ -34,7 +36,7 @@ from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
 
-FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered")
+FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")
