@@ -250,14 +250,12 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
         if pending:
             t0 = time.perf_counter()
             batch = [c.embed_text for _, c in pending]
-            if executor and parts is not None:
+            if executor:
                 from rag.milvus import passage_record
 
-                records = [passage_record(c, parts.getrow(row)) for row, c in pending]
+                records = [passage_record(c, parts.getrow(row)) for row, c in pending] if parts is not None else None
                 vectors = executor.embed(batch, records)
-                report.sent_to_backend += len(records)
-            elif executor:
-                vectors = executor.embed(batch)
+                report.sent_to_backend += len(records or ())
             else:
                 vectors = embedder.encode_documents(batch, batch_size=ENCODE_BATCH)
             writer.add_vectors(vectors)

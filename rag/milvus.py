@@ -133,7 +133,8 @@ def _stored_identity(client, uri: str) -> dict:
 
 def _stored_ids(client, uri: str) -> set[str]:
     # Milvus Lite gives the iterator no snapshot time, and pymilvus says so on every run; it then
-    # uses its own clock, which is what is wanted here: a user need not see it
+    # uses its own clock, which is what is wanted here: a user need not see it. (Set here, not at import:
+    # importing pymilvus sets its loggers' levels.)
     logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 
     def read():
