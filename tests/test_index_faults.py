@@ -178,7 +178,9 @@ def test_readers_keep_answering_while_a_build_runs(more_docs, tmp_path):
     many_docs = more_docs
     index = tmp_path / "idx"
     build_index([many_docs], index, embedder=FakeEmbedder(64))
-    for path in list(many_docs.iterdir())[:200]:
+    # 1,500 changed documents: a build of several seconds on any machine, so readers ask it many times
+    # (with 200, a slow first read on a fresh clone left time for only two)
+    for path in list(many_docs.iterdir())[:1500]:
         path.write_text(path.read_text() + "Een nieuwe vraag over de zeehondencreche?\n", encoding="utf-8")
     build = _start_build(many_docs, index)
     _wait_for_lock(index, build)
