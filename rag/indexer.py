@@ -23,6 +23,7 @@ from rag.embedding import Embedder, make_embedder
 from rag.errors import DocumentError, IndexLockedError, RagError
 from rag.ingest import SUPPORTED, parser_version, read_source, sidecar_bytes
 from rag.lexical import BM25_SETTINGS, LexicalIndex
+from rag.milvus import passage_record
 from rag.store import BuildWriter, DocRecord, build_info
 from rag.structure import build_document
 from rag.types import INDEX_TABLE, Chunk
@@ -251,8 +252,6 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             t0 = time.perf_counter()
             batch = [c.embed_text for _, c in pending]
             if executor:
-                from rag.milvus import passage_record
-
                 records = [passage_record(c, parts.getrow(row)) for row, c in pending] if parts is not None else None
                 vectors = executor.embed(batch, records)
                 report.sent_to_backend += len(records or ())

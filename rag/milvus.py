@@ -13,10 +13,10 @@ the project's weights both backends rank alike.
 `sync` makes the collection hold exactly the local index's passages (adds what is new, deletes what
 is gone: re-running adds nothing; a collection of an older schema is a derived copy, so it is made
 again); Ray's embedding workers write new passages to a Milvus server themselves (`PassageSink`),
-so that sync then sends nothing; `MilvusBackend.open` checks it against the local index before any search. A filtered search
-over a subset of at most MAX_IN passages names them by id; a wider one (a type, a period, a large
-party on a large index) is filtered by Milvus on the stored metadata (`filter_expression`, the same
-passages as `Collection.rows_where`). The passages' metadata and the documents for quoting still
+so that sync then sends nothing; `MilvusBackend.open` checks it against the local index before any
+search. A filtered search over a subset of at most MAX_IN passages names them by id; a wider one (a
+type, a period, a large party on a large index) is filtered by Milvus on the stored metadata
+(`filter_expression`, the same passages as `Collection.rows_where`). The passages' metadata and the documents for quoting still
 come from the local index.
 """
 
@@ -193,11 +193,11 @@ def prepare(uri_text: str, identity: dict):
     return client, uri
 
 
-def passage_record(chunk, terms, vector=None) -> dict:
-    """A passage as Milvus stores it; `terms`: its row of BM25 term-frequency parts; `vector` may be
-    attached later (by the Ray worker that embeds it)."""
+def passage_record(chunk, terms) -> dict:
+    """A passage as Milvus stores it, but for its vector (`with_vectors`; a Ray worker attaches it once it
+    has embedded the passage); `terms`: its row of BM25 term-frequency parts."""
     c = chunk
-    record = {
+    return {
         "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
         "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
         "date": (c.date or "")[:16], "mentions": [m[:128] for m in c.mentions[:MAX_MENTIONS_STORED]],
@@ -205,9 +205,11 @@ def passage_record(chunk, terms, vector=None) -> dict:
         # an empty sparse vector is refused: a passage without terms gets a zero weight
         "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
     }
-    if vector is not None:
-        record["dense"] = np.asarray(vector, dtype=np.float32).tolist()
-    return record
+
+
+def with_vectors(records: list[dict], vectors) -> list[dict]:
+    """The `passage_record`s with their dense vectors (float32 rows, in order)."""
+    return [{**r, "dense": np.asarray(v, dtype=np.float32).tolist()} for r, v in zip(records, vectors)]
 
 
 class PassageSink:
@@ -215,19 +217,19 @@ class PassageSink:
     Ray embedding worker has one. Upserts, so a batch sent again after a restarted worker adds nothing."""
 
     def __init__(self, uri_text: str):
-        self.uri_text = uri_text
+        from rag.search_backend import parse_backend
+
+        self.uri = parse_backend(uri_text)[1]
         self._client = None
 
     def __getstate__(self):
-        return {"uri_text": self.uri_text, "_client": None}  # a client is not sent to another process
+        return {"uri": self.uri, "_client": None}  # a client is not sent to another process
 
-    def write(self, records: list[dict]) -> None:
-        from rag.search_backend import parse_backend
-
-        uri = parse_backend(self.uri_text)[1]
+    def write(self, records: list[dict], vectors) -> None:
+        """Upsert the `passage_record`s with their vectors."""
         if self._client is None:
-            self._client = _client(uri)
-        _guard(uri, "insert passages", lambda: self._client.upsert(NAME, records))
+            self._client = _client(self.uri)
+        _guard(self.uri, "insert passages", lambda: self._client.upsert(NAME, with_vectors(records, vectors)))
 
 
 def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None = None) -> dict:
@@ -251,8 +253,7 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
         vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
-        records = [passage_record(collection.chunks[row], parts.getrow(row), vector)
-                   for row, vector in zip(rows, vectors)]
+        records = with_vectors([passage_record(collection.chunks[row], parts.getrow(row)) for row in rows], vectors)
         _guard(uri, "insert passages", lambda: write(NAME, records))
         if progress:
             progress(start + len(rows), len(missing))

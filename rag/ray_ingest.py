@@ -7,9 +7,9 @@ table is gathered between the two steps, so it needs every parsed document first
 passages and vectors in order and commits the build atomically, so a killed run leaves the previous
 index as it was and the next run completes it. With a Milvus server as the backend, each embedding
 worker also writes the passages it embeds to Milvus itself (upserts: a batch sent again is one copy),
-so no vector goes through the driver a second time; `rag.milvus.sync` then only deletes what is gone. A worker that dies is replaced by Ray: parse tasks are
-retried (`max_retries`), embedding actors restarted and their batch sent again (`max_restarts`,
-`max_task_retries`).
+so no vector goes through the driver a second time; `rag.milvus.sync` then only deletes what is gone.
+A worker that dies is replaced by Ray: parse tasks are retried (`max_retries`), embedding actors
+restarted and their batch sent again (`max_restarts`, `max_task_retries`).
 
 Ray core (tasks and an actor pool), not Ray Data: the member table is a barrier between parsing and
 embedding, and a long-lived pool keeps one loaded model per actor across all batches of a build.
@@ -59,7 +59,7 @@ class EmbedWorker:
 
         vectors = np.asarray(self.embedder.encode_documents(texts, batch_size=ENCODE_BATCH), dtype=np.float32)
         if records is not None and self.sink is not None:
-            self.sink.write([{**r, "dense": v.tolist()} for r, v in zip(records, vectors)])
+            self.sink.write(records, vectors)
         return vectors
 
 

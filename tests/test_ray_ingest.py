@@ -79,7 +79,7 @@ def test_ray_workers_write_to_a_milvus_server_themselves(local_ray, milvus_serve
     them from the local index, vectors and BM25 parts alike); the driver's sync then sends nothing. A
     killed worker is replaced, and a batch written twice stays one copy."""
     from rag.collection import Collection
-    from rag.milvus import NAME, PassageSink, _client, identity_of, passage_record, prepare, sync
+    from rag.milvus import NAME, PassageSink, _client, identity_of, passage_record, prepare, sync, with_vectors
     from rag.ray_ingest import RayExecutor
     from rag.search_backend import parse_backend
 
@@ -101,15 +101,15 @@ def test_ray_workers_write_to_a_milvus_server_themselves(local_ray, milvus_serve
     stored = {r["chunk_id"]: r for r in client.get(NAME, ids=ids, output_fields=["*"])}
     parts = collection.lexical.passage_parts()
     for row, chunk in enumerate(collection.chunks):
-        want = passage_record(chunk, parts.getrow(row), collection.vectors[row])
+        want = with_vectors([passage_record(chunk, parts.getrow(row))], collection.vectors[row:row + 1])[0]
         got = stored[chunk.chunk_id]
         assert {k: got[k] for k in want if k not in ("dense", "sparse")} == \
             {k: v for k, v in want.items() if k not in ("dense", "sparse")}
         assert np.allclose(got["dense"], want["dense"], atol=1e-6)
         assert {int(t): w for t, w in got["sparse"].items()} == pytest.approx(want["sparse"], rel=1e-5)
     assert sync(uri, collection) == {"added": 0, "refreshed": 0, "deleted": 0, "passages": len(ids)}
-    PassageSink(uri).write([passage_record(c, parts.getrow(r), collection.vectors[r])
-                            for r, c in enumerate(collection.chunks[:5])])
+    PassageSink(uri).write([passage_record(c, parts.getrow(r)) for r, c in enumerate(collection.chunks[:5])],
+                           collection.vectors[:5])
     count = client.query(NAME, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
     assert count == len(ids)
 
@@ -128,12 +128,15 @@ def test_ray_and_milvus_from_the_command_line(tmp_path):
     assert remote["passages"] == local["passages"]
 
 
-def test_ray_into_a_milvus_server_from_the_command_line(milvus_server, tmp_path):
+def test_ray_into_a_milvus_server_from_the_command_line(local_ray, milvus_server, tmp_path):
+    """`rag index --ray-address` joins a running Ray (the module's: a second local Ray beside it can time
+    out starting on 2 busy cores) and its workers fill the Milvus server."""
     import json
 
     _, uri = milvus_server
     index = tmp_path / "index"
-    built = rag_cli("index", BUNDLED, "--quiet", "--ray", "--backend", uri, index=index, env={"RAY_ADDRESS": ""})
+    address = ray.get_runtime_context().gcs_address
+    built = rag_cli("index", BUNDLED, "--quiet", "--ray-address", address, "--backend", uri, index=index)
     assert built.returncode == 0, built.stderr
     written = int(built.stdout.split(" passages written by the Ray workers")[0].rsplit(" ", 1)[1])
     assert written > 50 and f"{written} passages (0 added, 0 deleted)" in built.stdout, built.stdout
