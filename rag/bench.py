@@ -1,5 +1,6 @@
 """The benchmark: indexing throughput against the raw encoder, warm query latency per method and for
-the full chain, the chat interface's question → answer time, and cold start of `rag ask`.
+the full chain, the chat interface's question → answer time, and cold start of `rag ask`; optionally a
+search backend against the local index and a Ray build against a local one.
 
 Prints a Markdown table and writes a JSON report. Figures that compare two things are measured side
 by side in the same run, and given as a ratio.
@@ -217,7 +218,43 @@ def bench_backend(index_dir: Path, backend: str, questions: list[str]) -> dict:
     return out
 
 
-def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = (), backend: str | None = None) -> dict:
+def bench_ray(corpus: Path, workers: int | None = None, address: str | None = None, sink: str | None = None) -> dict:
+    """A full build of `corpus` locally and on Ray (`rag index --ray`), side by side with the same model:
+    passages/s of each, per embedding worker, and Ray's overhead over the local build: the build itself
+    (its pool of workers started, each loading its model, once parsing is done: parsing has every CPU
+    until then) and with Ray's own start. `sink`: a Milvus server the workers write to as they embed."""
+    from rag.embedding import make_embedder
+    from rag.indexer import build_index
+    from rag.ray_ingest import RayExecutor
+
+    embedder = make_embedder()
+    embedder.encode_queries(["warm-up"])
+    with tempfile.TemporaryDirectory() as tmp:
+        local = build_index([corpus], Path(tmp) / "local", embedder=embedder)
+        started = time.perf_counter()
+        executor = RayExecutor(address, embedder.name, workers, sink=sink)
+        ready = time.perf_counter() - started
+        try:
+            if sink:
+                from rag.milvus import identity_of, prepare
+
+                prepare(sink, identity_of(embedder.name, embedder.dim))
+            ray = build_index([corpus], Path(tmp) / "ray", embedder=embedder, executor=executor)
+        finally:
+            executor.close()
+    local_rate, ray_rate = local.passages_per_second, ray.passages_per_second
+    return {"corpus": str(corpus), "documents": local.documents, "passages": local.passages,
+            "ray_passages": ray.passages, "workers": executor.workers, "threads_per_worker": executor.threads,
+            "local_s": round(local.seconds, 1), "ray_s": round(ray.seconds, 1), "ray_start_s": round(ready, 1),
+            "local_passages_per_s": round(local_rate, 1), "ray_passages_per_s": round(ray_rate, 1),
+            "ray_passages_per_s_per_worker": round(ray_rate / executor.workers, 1),
+            "overhead": round(ray.seconds / local.seconds - 1, 3),
+            "overhead_with_start": round((ray.seconds + ready) / local.seconds - 1, 3),
+            "written_by_workers": ray.sent_to_backend}
+
+
+def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = (), backend: str | None = None,
+        ray: bool = False, ray_address: str | None = None, workers: int | None = None) -> dict:
     """The whole benchmark; writes bench.json and bench.md (with the scale part when asked) to `out`."""
     questions = load_questions(default_question_files())
     texts = [q.question for q in questions]
@@ -232,6 +269,9 @@ def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = (), b
         report["scale"] = scale.run(Collection.load(index_dir), list(scale_sizes), texts, log=lambda row: None)
     if backend:
         report["backend"] = bench_backend(index_dir, backend, texts)
+    if ray:
+        server = backend if backend and not backend.startswith("milvus:///") else None  # a file is one process's
+        report["ray"] = bench_ray(corpus, workers, ray_address, server)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out / "bench.md").write_text(markdown(report), encoding="utf-8")
@@ -277,6 +317,13 @@ def markdown(r: dict) -> str:
                  f"{b['local']['chain']['p95_ms']} ms / {b['backend']['chain']['p50_ms']} / "
                  f"{b['backend']['chain']['p95_ms']} ms |",
                  f"| same top 5 as the local index | {b['same_top5']} |"]
+    if "ray" in r:
+        y = r["ray"]
+        rows += [f"| build of {y['corpus']} ({y['passages']} passages): local / Ray ({y['workers']} worker(s) × "
+                 f"{y['threads_per_worker']} threads) | {y['local_s']} s ({y['local_passages_per_s']} passages/s) / "
+                 f"{y['ray_s']} s ({y['ray_passages_per_s']} passages/s, {y['ray_passages_per_s_per_worker']} per worker) |",
+                 f"| Ray's overhead over the local build: pool started / with Ray's start ({y['ray_start_s']} s) | "
+                 f"{100 * y['overhead']:+.1f} % / {100 * y['overhead_with_start']:+.1f} % |"]
     m = r["machine"]
     head = (f"Machine: {m['cores']} cores, {m['cpu']} (bfloat16: {'yes' if m['bf16'] else 'no'}), {m['ram_gb']} GB, "
             f"Python {m['python']}.\n\n")

@@ -309,6 +309,11 @@ def bench(
                               "e.g. 100000,1000000 (vectors made from the index's own)."),
     backend: Optional[str] = typer.Option(None, "--backend", help="Also fill this backend (milvus:///path.db or "
                                           "milvus://host:port) from the index and compare its latency."),
+    ray: bool = typer.Option(False, "--ray", help="Also build --corpus on Ray beside a local build and report "
+                             "Ray's overhead (with a Milvus server as --backend, the workers write to it)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
+                                              help="A Ray cluster to join for --ray [default: a local Ray]."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Embedding actors for --ray."),
 ):
     """Benchmark indexing, query latency (per method, full chain, UI), cold start, and optionally scale."""
     from rag.bench import run
@@ -321,7 +326,7 @@ def bench(
         raise RagError("--scale counts must be at least 1000.")
     corpus = corpus or Path(__file__).resolve().parent / "corpus"
     out = out or Path(__file__).resolve().parents[1] / "eval" / "out"
-    report = run(_index_dir(index), corpus, out, sizes, backend)
+    report = run(_index_dir(index), corpus, out, sizes, backend, ray, ray_address, workers)
     from rag.bench import markdown
 
     typer.echo(markdown(report))
