@@ -31,6 +31,9 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _NUMBERED = re.compile(r"^\s*\d+\.\s*")
 _NOTE = re.compile(r"\(.*?\)|\[.*?\]|<.*?>|\{.*?\}")
 _ENGLISH_ARTICLE = re.compile(r"^(?:to|a|an|the) ")
+# Words that frame or hedge a question and find nothing in its answer: their dictionary renderings
+# are noise ("according" → "afspraak, akkoord", "questions" → "kwestie, navraag", "get" → "aanschaffen").
+NOT_TRANSLATED = frozenset("according question questions get gets got getting actually really many much".split())
 
 
 def dictionary_dir() -> Path:
@@ -150,8 +153,8 @@ def translations(text: str, per_word: int = PER_WORD) -> list[str]:
     have = set(tokenize([text])[0])
     out: list[str] = []
     for word in words:
-        if not tokenize([word])[0]:
-            continue  # a stop word, in English or Dutch
+        if not tokenize([word])[0] or word.lower() in NOT_TRANSLATED:
+            continue  # a stop word, in English or Dutch, or a question's framing
         added = 0
         for dutch in lookup.get(english_key(word), ()):
             tokens = [t for t in tokenize([dutch])[0] if t not in have]

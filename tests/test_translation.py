@@ -46,7 +46,10 @@ def dictionaries(tmp_path, monkeypatch):
         "rabbit": "konĳn",  # with the ligature ĳ, as FreeDict writes it
         "hunt": "jacht maken op, jagen, bejagen",
         "bill": "1. bek, snavel\n2. rekening",
+        "numerous": "veel, vele, talrijk, menig",
         "many": "veel, vele, talrijk, menig",
+        "according": "volgens, afspraak, akkoord",
+        "question": "kwestie, navraag",
     })
     write_dictd(tmp_path / "freedict-nld-eng", {"strik": "snare (noun)", "wild": "game, to game"}, packed=False)
     monkeypatch.setenv("RAG_DICTIONARY_DIR", str(tmp_path))
@@ -72,9 +75,15 @@ def test_english_words_get_their_first_dutch_single_words(dictionaries):
 
 
 def test_at_most_per_word_renderings_and_none_the_text_already_has(dictionaries):
-    assert translations("How many?") == ["vele", "talrijk", "menig"]  # "veel" is a Dutch stop word
-    assert translations("many", per_word=1) == ["vele"]
+    assert translations("How numerous?") == ["vele", "talrijk", "menig"]  # "veel" is a Dutch stop word
+    assert translations("numerous", per_word=1) == ["vele"]
     assert translations("rabbits or konijnen?") == []
+
+
+def test_the_words_framing_a_question_are_not_translated(dictionaries):
+    """Their renderings find passages on something else ("according" → "afspraak", an agreement)."""
+    assert translations("How many rabbits, according to the questions?") == ["konijn"]
+    assert translations("How numerous were the rabbits?") == ["vele", "talrijk", "menig", "konijn"]
 
 
 def test_the_glossary_renders_its_own_terms(dictionaries):
@@ -173,3 +182,18 @@ def test_the_table_is_cached_by_its_dictionary_files(dictionaries, tmp_path, mon
     table.cache_clear()
     assert table()["rabbit"] == ("haas",)
     assert len(list((tmp_path / "cache" / "dictionaries").glob("table-*.json"))) == 2
+
+
+@installed
+@pytest.mark.slow
+def test_a_questions_framing_does_not_draw_an_agreement_on_the_real_model(real_index):
+    """"according to JA21's questions" once added "afspraak" (agreement) to the search: a passage on an
+    agreement with Greece came first and the answer was refused. Now the question on Afghans is answered
+    from the passage that asks it."""
+    from rag.api import Assistant
+
+    table.cache_clear()
+    answer = Assistant(real_index, chat_model=False).ask(
+        "Which categories of Afghans should get priority, according to JA21's questions?")
+    assert answer.status == "found"
+    assert "categorieën Afghanen" in answer.quotes[0].text and answer.quotes[0].party == "JA21"
