@@ -74,6 +74,31 @@ def resolve_engine(engine: str | None) -> str:
     return engine
 
 
+def configured_dimension(folder: str) -> int | None:
+    """The output dimension a local sentence-transformers folder declares: its last Dense module's
+    `out_features`, else its Pooling module's `word_embedding_dimension`; None when it is no local
+    folder or has a module whose output this cannot tell (then the model must be loaded to know)."""
+    import json
+
+    root = Path(folder)
+    try:
+        modules = json.loads((root / "modules.json").read_text(encoding="utf-8"))
+        dimension = None
+        for module in modules:
+            kind = module["type"].rsplit(".", 1)[-1]
+            if kind == "Pooling":
+                config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
+                dimension = int(config["word_embedding_dimension"])
+            elif kind == "Dense":
+                config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
+                dimension = int(config["out_features"])
+            elif kind not in ("Transformer", "Normalize"):
+                return None
+        return dimension
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by local path or name (default: the provisioned e5-small).
 
@@ -138,6 +163,14 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
+        """The vectors' dimension: from the model folder's configuration while the model is not loaded
+        (a Ray build's driver, which embeds nothing, then never loads it), else from the model."""
+        if self._model is None:
+            from rag.models import resolve_model
+
+            configured = configured_dimension(resolve_model(self.name))
+            if configured is not None:
+                return configured
         model = self.model
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())

