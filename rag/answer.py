@@ -127,7 +127,7 @@ def quotable(hits: list[Hit], query: Query, rule: Judge) -> list[Hit]:
 
     def near(i: int, hit: Hit) -> bool:
         cosine = hit.dense_score if hit.dense_score is not None else 0.0
-        return i < QUOTED_RANKS and cosine >= rule.floor or matches(hit, query, rule)
+        return (i < QUOTED_RANKS and cosine >= rule.floor) or matches(hit, query, rule)
 
     return [hits[0]] + [h for i, h in enumerate(hits[1:], 1) if h.score >= RELATIVE_QUOTE_SCORE * best and near(i, h)]
 

@@ -189,3 +189,13 @@ def test_the_benchmark_times_a_ray_build_beside_a_local_one(local_ray, monkeypat
                       "ray": ray_report})
     assert f"({ray_report['passages']} passages): local / Ray (1 worker(s) ×" in table
     assert "Ray's overhead over the local build" in table
+
+
+def test_the_benchmark_s_ray_workers_write_to_a_milvus_server(local_ray, milvus_server, monkeypatch):
+    """`rag bench --ray --backend milvus://host:port`: the workers write every passage they embed."""
+    from rag.bench import bench_ray
+
+    monkeypatch.setenv("RAG_MODEL", "fake:64")
+    _, uri = milvus_server
+    ray_report = bench_ray(BUNDLED, workers=1, sink=uri)
+    assert ray_report["written_by_workers"] == ray_report["passages"] > 50
