@@ -60,3 +60,7 @@ def test_the_first_passages_are_quoted_when_close_and_above_the_floor_later_ones
     assert [h.rank for h in quotable(hits, query, rule)] == [1, 2, 3, 5]
     below_floor = [hits[0], _hit(2, 0.9, 0.79), _hit(3, 0.3, 0.85)]
     assert [h.rank for h in quotable(below_floor, query, rule)] == [1]  # under the floor; under half the score
+    uganda = parse_question("Wat vroeg de SP over Oeganda?")
+    elsewhere = [_hit(1, 1.0, 0.88, "De SP vraagt naar de pilot in Oeganda."), _hit(2, 0.7, 0.81, "Over Afghanistan."),
+                 _hit(3, 0.6, 0.82, "Over de transithub in Uganda.")]
+    assert [h.rank for h in quotable(elsewhere, uganda, rule)] == [1, 3]  # near, but not on the country asked about
