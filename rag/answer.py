@@ -10,6 +10,7 @@ what is not there").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.glossary import dutch_terms
@@ -47,6 +48,9 @@ def judge_for(model: str) -> Judge:
     return JUDGES.get(model, Judge())
 
 
+_UNHYPHENATED = re.compile(r"(\w)-\s?(\w)")
+
+
 def coverage(query: Query, chunk: Chunk) -> float:
     """Share of the question's words (stemmed, without stop words) that occur in the passage."""
     words = tokenize([query.text])[0]
@@ -55,6 +59,8 @@ def coverage(query: Query, chunk: Chunk) -> float:
     # The passage with its speaker, party and section, not its document's title: a title shared by
     # every passage of a paper says nothing about whether this one answers.
     passage = set(tokenize([f"{who(chunk)} {chunk.section} {chunk.text}"])[0])
+    if "-" in chunk.text:  # OCR keeps a line end's hyphen inside a word: "be-voegdheden" is "bevoegdheden"
+        passage |= set(tokenize([_UNHYPHENATED.sub(r"\1\2", chunk.text)])[0])
     found = 0
     for word in dict.fromkeys(words):
         renderings = set(tokenize(dutch_terms(word))[0]) if dutch_terms(word) else set()

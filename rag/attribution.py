@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.parties import canonical_party, party_in
+from rag.parties import canonical_party, find_parties, party_in
 from rag.sentences import sentence_spans
 from rag.types import INDEX_TABLE, Block
 
@@ -46,9 +46,17 @@ _SPEECH = (r"(?:merkte|merkten|vroeg|vroegen|wees|wezen|stelde|zei|sprak|betoogd
            r"onderkende|ondersteunde|steunde|nam|vestigde|memoreerde|concludeerde|stond|tekende|antwoordde|"
            r"zette|liet|twijfelde|begreep|erkende|diende)")
 SPEAKER_OPENS = re.compile(rf"{_HONORIFIC}\s+{NAME}\s*(?:,\s*)?(?:{PARTY_IN_PARENS})?(?P<after>[^\n]{{0,60}})")
+# What may stand before "de leden van de X-fractie" at a paragraph's start: "Voorts vroegen", "Vervolgens
+# gaven", and the preliminary report's formula "Het voorbereidend onderzoek gaf".
+_FRACTION_LEAD = (r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s+slot|Ten\s+slotte|Tenslotte)\s+"
+                  r"(?:(?:vroegen|merkten|wezen|stelden|gaven|brachten|toonden|betoogden|deelden|drongen|"
+                  r"informeerden|constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|"
+                  r"hadden|konden|wilden|zouden|namen|verzochten|betreurden|juichten)\s+)?|"
+                  r"Het\s+voorbereidend\s+onderzoek\s+(?:gaf|heeft)\s+(?:aan\s+)?)?")
 FRACTION_OPENS = re.compile(
-    r"(?:Ook\s+|Voorts\s+|Tevens\s+)?(?:[Dd]e\s+)?(?:leden\s+(?:van\s+de|der|behorende\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:de|het)\s+"
-    r"(?P<party1>[\w.'’ /-]{2,30}?)(?=[\s,.;:]|$)|(?P<party2>[\w.'’\" /-]{2,30}?)[\s\-\"]{0,2}fractie\b)"
+    _FRACTION_LEAD + r"(?:[Dd]e\s+)?(?:leden\s+(?:van\s+de|der|behorende\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:de|het)\s+"
+    # a dotted acronym whole ("P.v.d.A.", "C.D.A."; cut at its first inner full stop it read "C.D" as CD)
+    r"(?P<party1>(?:\w{1,3}\.){2,}\w{0,3}\.?|[\w.'’ /-]{2,30}?)(?=[\s,.;:]|$)|(?P<party2>[\w.'’\" /-]{2,30}?)[\s\-\"]{0,2}fractie\b)"
     r"|(?P<party3>[\w.'’/-]{2,20}?)-fractie\b)")
 GOVERNMENT_OPENS = re.compile(
     r"(?:De|Het|Deze)\s+(?:[Mm]inister|[Ss]taatssecretaris|[Bb]ewinds(?:man|vrouw|lieden|persoon)|[Rr]egering|"
@@ -120,8 +128,14 @@ def _opener(text: str, members: dict[str, tuple[str, str]], submitted: bool = Fa
     if m:
         surface = m.group("party1") or m.group("party2") or m.group("party3")
         party = canonical_party(surface.strip(" \"'-"))
+        end = m.end()
+        if party is None and m.group("party1"):
+            # a name of several words: "de fractie van de Partij van de Arbeid"
+            named = [(p, e) for p, s, e in find_parties(text[m.start("party1"):m.start("party1") + 60]) if s == 0]
+            if named:
+                party, end = named[0][0], m.start("party1") + named[0][1]
         if party:
-            return _Voice(None, party, "fraction", f"fraction named: {text[:m.end()]}")
+            return _Voice(None, party, "fraction", f"fraction named: {text[:end]}")
     m = SPEAKER_OPENS.match(text)
     if m:
         name = _clean_name(m.group("name"))

@@ -82,6 +82,30 @@ def test_ocr_party_names_are_read():
     assert canonical_party("Justitie") is None
 
 
+@pytest.mark.parametrize("text, party", [
+    ("De leden van de fractie van de P.v.d.A. vroegen of de minister", "PvdA"),
+    ("De leden van de fractie van het C.D.A. vroegen of de minister", "CDA"),  # was read as "C.D": CD
+    ("De leden van de fractie van de V.V.D., gesteund door", "VVD"),
+    ("De leden van de fractie van de Partij van de Arbeid vragen", "PvdA"),
+    ("Het voorbereidend onderzoek gaf de leden van de fractie van het C.D.A. aanleiding tot het volgende.", "CDA"),
+    ("Vervolgens gaven de leden van de CDA-fractie te kennen dat zij konden instemmen.", "CDA"),
+    ("Voorts vroegen de leden van de VVD-fractie naar de kosten.", "VVD"),
+    ("De leden van de CDA-fractie vroegen naar de kosten.", "CDA"),
+])
+def test_a_fraction_opens_its_contribution_in_every_form(text, party):
+    from rag.attribution import _opener
+
+    voice = _opener(text, {})
+    assert voice is not None and voice.party == party and voice.role == "fraction"
+
+
+def test_a_fraction_is_not_read_where_none_opens():
+    from rag.attribution import _opener
+
+    assert _opener("Het voorbereidend onderzoek gaf aanleiding tot de volgende opmerkingen.", {}) is None
+    assert _opener("Voorts vroegen zij naar de kosten van de P.v.d.A.", {}) is None
+
+
 def test_members_in_reads_name_party_pairs_and_drops_clashes():
     found = members_in("Leden: Dees (WD), Van der Heijden (CDA), Kamp (VVD) en Kamp (PvdA), Ter Veer (D66).")
     assert found[name_key("Dees")] == ("Dees", "VVD")

@@ -121,3 +121,15 @@ def test_a_passage_that_names_none_of_the_questions_countries_misses_them():
     assert missing("Wat vroeg de PVV over Griekenland en India?", greece) == 0.0  # one of them is enough
     assert missing("What did the PVV ask about Dublin claimants?", greece) == 0.0  # no country asked
     assert missing("What about Sweden?", "Deze leden vragen naar de terugkeer.", title="Brief over Zweden") == 0.0
+
+
+def test_coverage_reads_a_word_ocr_broke_at_a_line_end():
+    """"be-voegdheden" in an OCR'd passage is the question's "bevoegdheden"."""
+    from rag.answer import coverage
+    from rag.types import Chunk
+
+    question = parse_question("Wat zei de PvdA over de bevoegdheden en de rechtsbescherming?")
+    broken = "De leden waren van mening dat de be-voegdheden ruim zijn en de rechtsbescher- ming klein."
+    whole = "De leden waren van mening dat de bevoegdheden ruim zijn en de rechtsbescherming klein."
+    assert coverage(question, Chunk("a", "d", broken, 0, len(broken), "PvdA", "", 1, 1)) == \
+        coverage(question, Chunk("b", "d", whole, 0, len(whole), "PvdA", "", 1, 1)) == 1.0
