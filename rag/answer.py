@@ -48,11 +48,14 @@ def judge_for(model: str) -> Judge:
     return JUDGES.get(model, Judge())
 
 
-_UNHYPHENATED = re.compile(r"(\w)-\s?(\w)")
+# a word broken at a line end ("be-voegdheden", "rechtsbescher- ming"), not a shortened compound
+# ("ouder- en kindzorg", "land- of tuinbouw")
+_UNHYPHENATED = re.compile(r"(\w)-[ \t]*\n?[ \t]*(?!(?:en|of|tot)\b)(\w)")
 
 
 def coverage(query: Query, chunk: Chunk) -> float:
-    """Share of the question's words (stemmed, without stop words) that occur in the passage."""
+    """Share of the question's words (stemmed, without stop words) that occur in the passage (a word
+    OCR broke at a line end read whole too)."""
     words = tokenize([query.text])[0]
     if not words:
         return 0.0
@@ -131,17 +134,18 @@ def matches(hit: Hit, query: Query, rule: Judge, margin: float = 0.0) -> bool:
 
 def quotable(hits: list[Hit], query: Query, rule: Judge) -> list[Hit]:
     """The hits to quote once the best one is judged to answer (`judge` said "found"): the best, and
-    others close enough to it (`RELATIVE_QUOTE_SCORE`) that match on their own words or cosine, or
-    that are among the first `QUOTED_RANKS` with a cosine at least the judge's floor and name the
-    question's countries (a question on Uganda is not answered by the passage after it on Afghanistan)."""
+    others close enough to it (`RELATIVE_QUOTE_SCORE`) that name the question's countries (a question
+    on Uganda is not answered by the passage after it on Afghanistan) and either match on their own
+    words or cosine or are among the first `QUOTED_RANKS` with a cosine at least the judge's floor."""
     if not hits:
         return []
     best = hits[0].score
 
     def near(i: int, hit: Hit) -> bool:
+        if misses_countries(query, hit.chunk):
+            return False
         cosine = hit.dense_score if hit.dense_score is not None else 0.0
-        close = i < QUOTED_RANKS and cosine >= rule.floor and not misses_countries(query, hit.chunk)
-        return close or matches(hit, query, rule)
+        return (i < QUOTED_RANKS and cosine >= rule.floor) or matches(hit, query, rule)
 
     return [hits[0]] + [h for i, h in enumerate(hits[1:], 1) if h.score >= RELATIVE_QUOTE_SCORE * best and near(i, h)]
 

@@ -54,7 +54,7 @@ _FRACTION_LEAD = (r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s
                   r"hadden|konden|wilden|zouden|namen|verzochten|betreurden|juichten)\s+)?|"
                   r"Het\s+voorbereidend\s+onderzoek\s+(?:gaf|heeft)\s+(?:aan\s+)?)?")
 FRACTION_OPENS = re.compile(
-    _FRACTION_LEAD + r"(?:[Dd]e\s+)?(?:leden\s+(?:van\s+de|der|behorende\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:de|het)\s+"
+    _FRACTION_LEAD + r"(?:[Dd]e\s+)?(?:leden\s+(?:van\s+de|der|behorende\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:(?:de|het)\s+)?"
     # a dotted acronym whole ("P.v.d.A.", "C.D.A."; cut at its first inner full stop it read "C.D" as CD)
     r"(?P<party1>(?:\w{1,3}\.){2,}\w{0,3}\.?|[\w.'’ /-]{2,30}?)(?=[\s,.;:]|$)|(?P<party2>[\w.'’\" /-]{2,30}?)[\s\-\"]{0,2}fractie\b)"
     r"|(?P<party3>[\w.'’/-]{2,20}?)-fractie\b)")
@@ -131,7 +131,8 @@ def _opener(text: str, members: dict[str, tuple[str, str]], submitted: bool = Fa
         end = m.end()
         if party is None and m.group("party1"):
             # a name of several words: "de fractie van de Partij van de Arbeid"
-            named = [(p, e) for p, s, e in find_parties(text[m.start("party1"):m.start("party1") + 60]) if s == 0]
+            rest = text[m.start("party1"):m.start("party1") + 60]
+            named = [(p, e) for p, s, e in find_parties(rest) if s == 0 and not re.match(r"[-/]\w", rest[e:e + 2])]
             if named:
                 party, end = named[0][0], m.start("party1") + named[0][1]
         if party:

@@ -270,8 +270,9 @@ def run(index_dir: Path, corpus: Path, out: Path, scale_sizes: list[int] = (), b
     if backend:
         report["backend"] = bench_backend(index_dir, backend, texts)
     if ray:
-        server = backend if backend and not backend.startswith("milvus:///") else None  # a file is one process's
-        report["ray"] = bench_ray(corpus, workers, ray_address, server)
+        from rag.search_backend import server_address
+
+        report["ray"] = bench_ray(corpus, workers, ray_address, server_address(backend))
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out / "bench.md").write_text(markdown(report), encoding="utf-8")
@@ -321,7 +322,8 @@ def markdown(r: dict) -> str:
         y = r["ray"]
         rows += [f"| build of {y['corpus']} ({y['passages']} passages): local / Ray ({y['workers']} worker(s) × "
                  f"{y['threads_per_worker']} threads) | {y['local_s']} s ({y['local_passages_per_s']} passages/s) / "
-                 f"{y['ray_s']} s ({y['ray_passages_per_s']} passages/s, {y['ray_passages_per_s_per_worker']} per worker) |",
+                 f"{y['ray_s']} s ({y['ray_passages_per_s']} passages/s, "
+                 f"{y['ray_passages_per_s_per_worker']} per worker) |",
                  f"| Ray's overhead over the local build: pool started / with Ray's start ({y['ray_start_s']} s) | "
                  f"{100 * y['overhead']:+.1f} % / {100 * y['overhead_with_start']:+.1f} % |"]
     m = r["machine"]

@@ -54,7 +54,7 @@ def index(
 
     from rag.embedding import make_embedder
     from rag.indexer import build_index
-    from rag.search_backend import parse_backend
+    from rag.search_backend import parse_backend, server_address
 
     parse_backend(backend)  # a bad --backend fails before the build
     index_dir = _index_dir(index)
@@ -76,8 +76,7 @@ def index(
     if ray or ray_address:
         from rag.ray_ingest import RayExecutor
 
-        target = parse_backend(backend)[1]
-        sink = backend if target and target.startswith("http") else None  # a server, not a Lite file
+        sink = server_address(backend)  # a server, not a Lite file: the workers write into it
         if sink:
             from rag.milvus import identity_of, prepare
 
@@ -315,7 +314,8 @@ def bench(
                                               help="A Ray cluster to join for --ray [default: a local Ray]."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Embedding actors for --ray."),
 ):
-    """Benchmark indexing, query latency (per method, full chain, UI), cold start, and optionally scale."""
+    """Benchmark indexing, query latency (per method, full chain, UI), cold start, and optionally scale, a
+    backend against the local index, and a Ray build against a local one."""
     from rag.bench import run
 
     try:
@@ -326,7 +326,7 @@ def bench(
         raise RagError("--scale counts must be at least 1000.")
     corpus = corpus or Path(__file__).resolve().parent / "corpus"
     out = out or Path(__file__).resolve().parents[1] / "eval" / "out"
-    report = run(_index_dir(index), corpus, out, sizes, backend, ray, ray_address, workers)
+    report = run(_index_dir(index), corpus, out, sizes, backend, ray or bool(ray_address), ray_address, workers)
     from rag.bench import markdown
 
     typer.echo(markdown(report))

@@ -32,12 +32,19 @@ def _names() -> dict[str, tuple[str, ...]]:
     return found
 
 
+def _modern(text: str) -> str:
+    """Text in today's spelling where the old one doubled a vowel: "Vereenigde Staten" (before 1947)."""
+    return text.replace("ee", "e")
+
+
 @lru_cache(maxsize=2)
 def _patterns(loose: bool) -> dict[str, re.Pattern]:
     patterns = {}
     for code, names in _names().items():
         if loose:
-            # the people and the adjective too: "Griekenland", "de Grieken", "Griekse", "Greek"
+            # the people and the adjective too: "Griekenland", "de Grieken", "Griekse", "Greek"; the
+            # names in today's spelling too, for a text put in it (`_modern`)
+            names = {*names, *map(_modern, names)}
             forms = sorted({n if " " in n or len(n) <= 4 else n[:4] for n in names}, key=len, reverse=True)
             patterns[code] = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")")
         else:  # "EU-Turkey" names Turkey
@@ -47,5 +54,8 @@ def _patterns(loose: bool) -> dict[str, re.Pattern]:
 
 def countries_in(text: str, loose: bool = False) -> set[str]:
     """ISO codes of the countries `text` names (case as written: "India", not "india"); `loose` also
-    counts a capitalised word that begins as a name does ("Griekse", "Grieken", "Greek": Greece)."""
+    counts a capitalised word that begins as a name does ("Griekse", "Grieken", "Greek": Greece) and a
+    name in the old spelling ("de Vereenigde Staten")."""
+    if loose:
+        text = f"{text}\n{_modern(text)}"
     return {code for code, pattern in _patterns(loose).items() if pattern.search(text)}

@@ -75,9 +75,10 @@ def resolve_engine(engine: str | None) -> str:
 
 
 def configured_dimension(folder: str) -> int | None:
-    """The output dimension a local sentence-transformers folder declares: its last Dense module's
-    `out_features`, else its Pooling module's `word_embedding_dimension`; None when it is no local
-    folder or has a module whose output this cannot tell (then the model must be loaded to know)."""
+    """The output dimension a local sentence-transformers folder declares: that of its last Pooling or
+    Dense module (a Pooling module's token dimension × its pooling modes, in the key names of
+    sentence-transformers before and since 6; a Dense module's `out_features`); None when it is no
+    local folder or has a module whose output this cannot tell (then the model must be loaded)."""
     import json
 
     root = Path(folder)
@@ -88,9 +89,15 @@ def configured_dimension(folder: str) -> int | None:
             kind = module["type"].rsplit(".", 1)[-1]
             if kind == "Pooling":
                 config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
-                dimension = int(config["word_embedding_dimension"])
+                tokens = int(config.get("embedding_dimension", config.get("word_embedding_dimension")))
+                modes = config.get("pooling_mode")
+                if modes is None:  # before 6: one flag per mode
+                    modes = [k for k, v in config.items() if k.startswith("pooling_mode_") and v is True]
+                dimension = tokens * max(1, len(modes) if isinstance(modes, list) else 1)
             elif kind == "Dense":
                 config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
+                if config.get("use_residual"):
+                    return None
                 dimension = int(config["out_features"])
             elif kind not in ("Transformer", "Normalize"):
                 return None

@@ -101,6 +101,13 @@ def parse_backend(uri: str | None) -> tuple[str, str | None]:
                         f"milvus://host:19530 (a Milvus server).")
 
 
+def server_address(uri: str | None) -> str | None:
+    """The backend URI when it names a Milvus server (which Ray's workers can write to), else None:
+    the local index, or a Milvus Lite file (one process's)."""
+    target = parse_backend(uri)[1]
+    return uri if target and target.startswith("http") else None
+
+
 def make_backend(collection, uri: str | None) -> SearchBackend:
     """The backend `uri` names for this collection (see `parse_backend`)."""
     kind, target = parse_backend(uri)

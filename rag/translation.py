@@ -153,7 +153,7 @@ def translations(text: str, per_word: int = PER_WORD) -> list[str]:
     have = set(tokenize([text])[0])
     out: list[str] = []
     for word in words:
-        if not tokenize([word])[0] or word.lower() in NOT_TRANSLATED:
+        if word.lower() in NOT_TRANSLATED or not tokenize([word])[0]:
             continue  # a stop word, in English or Dutch, or a question's framing
         added = 0
         for dutch in lookup.get(english_key(word), ()):

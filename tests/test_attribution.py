@@ -91,6 +91,7 @@ def test_ocr_party_names_are_read():
     ("Vervolgens gaven de leden van de CDA-fractie te kennen dat zij konden instemmen.", "CDA"),
     ("Voorts vroegen de leden van de VVD-fractie naar de kosten.", "VVD"),
     ("De leden van de CDA-fractie vroegen naar de kosten.", "CDA"),
+    ("De leden van de fractie van D66 vroegen naar de kosten.", "D66"),
 ])
 def test_a_fraction_opens_its_contribution_in_every_form(text, party):
     from rag.attribution import _opener
@@ -104,6 +105,10 @@ def test_a_fraction_is_not_read_where_none_opens():
 
     assert _opener("Het voorbereidend onderzoek gaf aanleiding tot de volgende opmerkingen.", {}) is None
     assert _opener("Voorts vroegen zij naar de kosten van de P.v.d.A.", {}) is None
+    assert _opener("Het voorbereidend onderzoek gaf de regering aanleiding tot een nota.", {}) is None
+    assert _opener("De leden van de fractie van de heer Janmaat (CD) vroegen naar de kosten.", {}) is None
+    # the start of a joined name is not its party
+    assert _opener("De leden van de fractie van de SGP-GPV vroegen naar de kosten.", {}) is None
 
 
 def test_members_in_reads_name_party_pairs_and_drops_clashes():

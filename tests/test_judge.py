@@ -101,6 +101,8 @@ def test_countries_are_found_in_english_and_dutch_but_not_the_netherlands():
     # loose, for the passage: the people and the adjective too
     assert countries_in("de deal met de Grieken; de Griekse asielminister", loose=True) == {"GR"}
     assert countries_in("de deal met de Grieken") == set()
+    # the old spelling in a historic paper (before 1947)
+    assert countries_in("de toetreding door de Vereenigde Staten", loose=True) == {"US"}
 
 
 def test_a_passage_that_names_none_of_the_questions_countries_misses_them():
@@ -133,3 +135,9 @@ def test_coverage_reads_a_word_ocr_broke_at_a_line_end():
     whole = "De leden waren van mening dat de bevoegdheden ruim zijn en de rechtsbescherming klein."
     assert coverage(question, Chunk("a", "d", broken, 0, len(broken), "PvdA", "", 1, 1)) == \
         coverage(question, Chunk("b", "d", whole, 0, len(whole), "PvdA", "", 1, 1)) == 1.0
+    # over a line end too; a shortened compound ("ouder- en kindzorg") is no broken word
+    from rag.answer import _UNHYPHENATED
+
+    assert _UNHYPHENATED.sub(r"\1\2", "rechtsbescher-\n  ming") == "rechtsbescherming"
+    compounds = "de ouder- en kindzorg, land- of tuinbouw"
+    assert _UNHYPHENATED.sub(r"\1\2", compounds) == compounds

@@ -158,7 +158,8 @@ def test_the_dimension_is_read_from_the_model_folder_without_loading_it(provisio
         for i, (kind, config) in enumerate(modules):
             (root / f"{i}_{kind}").mkdir(parents=True)
             (root / f"{i}_{kind}" / "config.json").write_text(json.dumps(config))
-            listed.append({"idx": i, "name": str(i), "path": f"{i}_{kind}", "type": f"sentence_transformers.models.{kind}"})
+            listed.append({"idx": i, "name": str(i), "path": f"{i}_{kind}",
+                           "type": f"sentence_transformers.models.{kind}"})
         (root / "modules.json").write_text(json.dumps(listed))
         return str(root)
 
@@ -166,5 +167,16 @@ def test_the_dimension_is_read_from_the_model_folder_without_loading_it(provisio
                                        ("Normalize", {}))) == 768
     assert configured_dimension(folder(("Transformer", {}), ("Pooling", {"word_embedding_dimension": 768}),
                                        ("Dense", {"out_features": 256}))) == 256
-    assert configured_dimension(folder(("Transformer", {}), ("LSTM", {}), ("Pooling", {"word_embedding_dimension": 8}))) is None
+    assert configured_dimension(folder(("Transformer", {}), ("LSTM", {}),
+                                       ("Pooling", {"word_embedding_dimension": 8}))) is None
     assert configured_dimension("intfloat/multilingual-e5-small") is None
+    # sentence-transformers 6 names its keys anew; two pooling modes concatenate; before 6, flags
+    assert configured_dimension(folder(("Transformer", {}), ("Pooling", {"embedding_dimension": 384,
+                                                                        "pooling_mode": ["mean", "max"]}))) == 768
+    assert configured_dimension(folder(("Transformer", {}), ("Pooling", {"embedding_dimension": 384,
+                                                                        "pooling_mode": "mean"}))) == 384
+    assert configured_dimension(folder(("Transformer", {}), ("Pooling", {
+        "word_embedding_dimension": 384, "pooling_mode_mean_tokens": True, "pooling_mode_cls_token": True,
+        "pooling_mode_max_tokens": False}))) == 768
+    assert configured_dimension(folder(("Transformer", {}), ("Pooling", {"embedding_dimension": 384}),
+                                       ("Dense", {"out_features": 256, "use_residual": True}))) is None

@@ -4,10 +4,10 @@ MAX_QUOTE_WORDS; always verbatim at its offsets."""
 
 from __future__ import annotations
 
+from rag.answer import Judge, quotable
 from rag.query import parse_question
 from rag.quotes import MAX_QUOTE_WORDS, quote_span, select_span, verify_quote
 from rag.store import DocRecord
-from rag.answer import Judge, quotable
 from rag.types import Chunk, Hit
 
 
@@ -35,7 +35,8 @@ def test_from_a_long_passage_the_matching_sentence_and_the_question_after_it_wit
     start, end = select_span(doc, chunk, question)
     quoted = doc.text[start:end]
     # 13 words of core, four sentences before and three after (104 words): one more would make 117
-    assert quoted.startswith("Deze zin a8 ") and quoted.endswith("Deze zin b2 gaat over iets anders dan het onderwerp van de vraag.")
+    assert quoted.startswith("Deze zin a8 ")
+    assert quoted.endswith("Deze zin b2 gaat over iets anders dan het onderwerp van de vraag.")
     assert core in quoted and len(quoted.split()) == 104
     assert verify_quote(quote_span(doc, chunk, start, end, 1), {"d": doc})
     # the two sentences too far apart for one quote: the question alone, widened backwards (nothing after it)
@@ -64,3 +65,5 @@ def test_the_first_passages_are_quoted_when_close_and_above_the_floor_later_ones
     elsewhere = [_hit(1, 1.0, 0.88, "De SP vraagt naar de pilot in Oeganda."), _hit(2, 0.7, 0.81, "Over Afghanistan."),
                  _hit(3, 0.6, 0.82, "Over de transithub in Uganda.")]
     assert [h.rank for h in quotable(elsewhere, uganda, rule)] == [1, 3]  # near, but not on the country asked about
+    matching = [*elsewhere, _hit(4, 0.9, 0.90, "De SP vraagt naar de pilot in Afghanistan.")]
+    assert [h.rank for h in quotable(matching, uganda, rule)] == [1, 3]  # its own cosine, another country

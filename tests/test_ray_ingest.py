@@ -172,11 +172,12 @@ def test_the_benchmark_times_a_ray_build_beside_a_local_one(local_ray, monkeypat
     from rag.bench import bench_ray, markdown
 
     monkeypatch.setenv("RAG_MODEL", "fake:64")
-    ray_report = bench_ray(BUNDLED, workers=1)
-    assert ray_report["passages"] == ray_report["ray_passages"] > 50 and ray_report["workers"] == 1 and ray_report["threads_per_worker"] >= 1
+    ray_report = bench_ray(BUNDLED, workers=2)
+    assert ray_report["passages"] == ray_report["ray_passages"] > 50
+    assert ray_report["workers"] == 2 and ray_report["threads_per_worker"] == 1  # the module's Ray: 2 CPUs
     assert ray_report["local_s"] > 0 and ray_report["ray_s"] > 0 and ray_report["ray_passages_per_s"] > 0
-    assert ray_report["ray_passages_per_s_per_worker"] == ray_report["ray_passages_per_s"]
-    assert ray_report["overhead_with_start"] > ray_report["overhead"]
+    assert abs(2 * ray_report["ray_passages_per_s_per_worker"] - ray_report["ray_passages_per_s"]) <= 0.1
+    assert ray_report["overhead_with_start"] >= ray_report["overhead"] > -1
     assert ray_report["written_by_workers"] == 0  # no Milvus server given
     table = markdown({"machine": {"cores": 2, "cpu": "x", "python": "3", "bf16": False, "ram_gb": 24},
                       "queries": {m: {"p50_ms": 1, "p95_ms": 2} for m in ("embed_query", "bm25", "dense", "hybrid", "chain")}
@@ -187,7 +188,7 @@ def test_the_benchmark_times_a_ray_build_beside_a_local_one(local_ray, monkeypat
                                    "pipeline_over_plain_fp32": 1, "pipeline_fp32_passages_per_s": 1, "hybrid_mrr10": 1,
                                    "hybrid_mrr10_fp32_index": 1, "index_mb": 1, "peak_rss_mb": 1},
                       "ray": ray_report})
-    assert f"({ray_report['passages']} passages): local / Ray (1 worker(s) ×" in table
+    assert f"({ray_report['passages']} passages): local / Ray (2 worker(s) × 1 threads)" in table
     assert "Ray's overhead over the local build" in table
 
 
