@@ -176,7 +176,8 @@ def test_the_benchmark_times_a_ray_build_beside_a_local_one(local_ray, monkeypat
     assert ray_report["passages"] == ray_report["ray_passages"] > 50
     assert ray_report["workers"] == 2 and ray_report["threads_per_worker"] == 1  # the module's Ray: 2 CPUs
     assert ray_report["local_s"] > 0 and ray_report["ray_s"] > 0 and ray_report["ray_passages_per_s"] > 0
-    assert abs(2 * ray_report["ray_passages_per_s_per_worker"] - ray_report["ray_passages_per_s"]) <= 0.1
+    # both rates are rounded to 0.1: twice the per-worker one differs by at most 2 × 0.05 + 0.05
+    assert abs(2 * ray_report["ray_passages_per_s_per_worker"] - ray_report["ray_passages_per_s"]) <= 0.15 + 1e-9
     assert ray_report["overhead_with_start"] >= ray_report["overhead"] > -1
     assert ray_report["written_by_workers"] == 0  # no Milvus server given
     table = markdown({"machine": {"cores": 2, "cpu": "x", "python": "3", "bf16": False, "ram_gb": 24},
