@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.glossary import dutch_terms
 from rag.lexical import tokenize
@@ -108,8 +109,16 @@ def misses_countries(query: Query, chunk: Chunk) -> bool:
     """Whether the question names countries and the passage (with its title) names none of them."""
     from rag.countries import countries_in
 
-    asked = countries_in(query.question)
+    asked = _asked(query.question)
     return bool(asked) and not asked & countries_in(f"{chunk.title}\n{chunk.text}", loose=True)
+
+
+@lru_cache(maxsize=256)
+def _asked(question: str) -> frozenset[str]:
+    """The countries a question names (asked once per question, not once per passage judged or quoted)."""
+    from rag.countries import countries_in
+
+    return frozenset(countries_in(question))
 
 
 def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> bool:

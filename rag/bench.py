@@ -235,10 +235,6 @@ def bench_ray(corpus: Path, workers: int | None = None, address: str | None = No
         executor = RayExecutor(address, embedder.name, workers, sink=sink)
         ready = time.perf_counter() - started
         try:
-            if sink:
-                from rag.milvus import identity_of, prepare
-
-                prepare(sink, identity_of(embedder.name, embedder.dim))
             ray = build_index([corpus], Path(tmp) / "ray", embedder=embedder, executor=executor)
         finally:
             executor.close()

@@ -77,10 +77,6 @@ def index(
         from rag.ray_ingest import RayExecutor
 
         sink = server_address(backend)  # a server, not a Lite file: the workers write into it
-        if sink:
-            from rag.milvus import identity_of, prepare
-
-            prepare(sink, identity_of(embedder.name, embedder.dim))  # the workers write into it
         executor = RayExecutor(ray_address, embedder.name, workers, sink=sink)
     try:
         report = build_index(paths, index_dir, embedder=embedder, rebuild=rebuild, progress=progress,

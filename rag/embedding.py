@@ -87,20 +87,21 @@ def configured_dimension(folder: str) -> int | None:
         dimension = None
         for module in modules:
             kind = module["type"].rsplit(".", 1)[-1]
+            if kind in ("Transformer", "Normalize"):
+                continue
+            if kind not in ("Pooling", "Dense"):
+                return None
+            config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
             if kind == "Pooling":
-                config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
                 tokens = int(config.get("embedding_dimension", config.get("word_embedding_dimension")))
                 modes = config.get("pooling_mode")
                 if modes is None:  # before 6: one flag per mode
                     modes = [k for k, v in config.items() if k.startswith("pooling_mode_") and v is True]
                 dimension = tokens * max(1, len(modes) if isinstance(modes, list) else 1)
-            elif kind == "Dense":
-                config = json.loads((root / module["path"] / "config.json").read_text(encoding="utf-8"))
+            else:
                 if config.get("use_residual"):
                     return None
                 dimension = int(config["out_features"])
-            elif kind not in ("Transformer", "Normalize"):
-                return None
         return dimension
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -83,7 +83,13 @@ class RayExecutor:
 
     def __init__(self, address: str | None, model: str, workers: int | None = None, sink: str | None = None):
         """`sink`: a Milvus server ("milvus://host:port") the workers write the passages they embed to
-        (a Milvus Lite file is one process's: the driver's `rag.milvus.sync` fills that)."""
+        (a Milvus Lite file is one process's: the driver's `rag.milvus.sync` fills that); its collection
+        is made ready for this model first, before Ray starts (a server that is down fails at once)."""
+        if sink:
+            from rag.embedding import make_embedder
+            from rag.milvus import identity_of, prepare
+
+            prepare(sink, identity_of(model, make_embedder(model).dim))  # the dimension without the model
         ray = _ray()
         self.sink = sink
         self.ray = ray
