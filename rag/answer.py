@@ -54,10 +54,21 @@ def judge_for(model: str) -> Judge:
 _UNHYPHENATED = re.compile(r"(\w)-[ \t]*\n?[ \t]*(?!(?:en|of|tot)\b)(\w)")
 
 
+# Words that frame a parliamentary question rather than say what it is about (most framing words are
+# stop words already: "vroeg", "zei", "fractie", "asked", "party"). Compared as written, not stemmed:
+# "gesteld" and "stelsel" share a stem.
+FRAMING_WORDS = frozenset("gezegd gevraagd gesteld stellen stelde stelden antwoord antwoorden antwoordde beantwoord "
+                          "beantwoordde kamer kamerlid kamerleden opmerken merkte opgemerkt question questions answer "
+                          "answered answers according whether mp mps chamber reply replied raise raised mention "
+                          "mentioned argue argued".split())
+_EDGES = ".,;:?!()'\"’‘“”"
+
+
 def coverage(query: Query, chunk: Chunk) -> float:
     """Share of the question's words (stemmed, without stop words) that occur in the passage (a word
-    OCR broke at a line end read whole too)."""
-    words = tokenize([query.text])[0]
+    OCR broke at a line end read whole too). The words that frame a question ("gezegd", "gesteld",
+    "Kamer", "asked") are not its subject: a passage that says "gezegd" does not cover more of it."""
+    words = tokenize([" ".join(w for w in query.text.split() if w.strip(_EDGES).lower() not in FRAMING_WORDS)])[0]
     if not words:
         return 0.0
     # The passage with its speaker, party and section, not its document's title: a title shared by
@@ -99,10 +110,13 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
 
     shared = coverage(query, hit.chunk)
     english = is_english(query.question)
-    return {"cosine": hit.dense_score if hit.dense_score is not None else 0.0, "standout": standing.standout,
+    cosine = hit.dense_score if hit.dense_score is not None else 0.0
+    elsewhere = standing.elsewhere_best
+    return {"cosine": cosine, "standout": standing.standout,
             "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
-            "country_missing": float(misses_countries(query, hit.chunk))}
+            "country_missing": float(misses_countries(query, hit.chunk)),
+            "other_closer": max(0.0, elsewhere - standing.best) if elsewhere is not None else 0.0}
 
 
 def misses_countries(query: Query, chunk: Chunk) -> bool:

@@ -141,3 +141,63 @@ def test_coverage_reads_a_word_ocr_broke_at_a_line_end():
     assert _UNHYPHENATED.sub(r"\1\2", "rechtsbescher-\n  ming") == "rechtsbescherming"
     compounds = "de ouder- en kindzorg, land- of tuinbouw"
     assert _UNHYPHENATED.sub(r"\1\2", compounds) == compounds
+
+
+def test_coverage_leaves_out_the_words_that_frame_a_question():
+    """"Wat is er in de Kamer gezegd over de Spreidingswet?" asks about the Spreidingswet: a passage that
+    says "gezegd" and "Kamer" covers none of it."""
+    from rag.answer import coverage
+    from rag.types import Chunk
+
+    text = "De minister heeft in de Kamer gezegd dat de begroting sluitend is; er zijn vragen gesteld."
+    chunk = Chunk("a", "d", text, 0, len(text), "", "", 1, 1)
+    assert coverage(parse_question("Wat is er in de Kamer gezegd over de Spreidingswet?"), chunk) == 0.0
+    assert coverage(parse_question("Welke vragen zijn er gesteld over de begroting?"), chunk) == 1.0
+    assert coverage(parse_question("What was asked in the chamber about the budget, according to the MPs?"),
+                    chunk) == 1.0  # "budget" → "begroting"; the rest frames the question
+    # compared as written: "stelsel" shares its stem with "gesteld" and stays a word of the subject
+    system = "Het stelsel van toeslagen wordt herzien."
+    assert coverage(parse_question("Welke vragen zijn er gesteld over het stelsel?"),
+                    Chunk("b", "d", system, 0, len(system), "", "", 1, 1)) == 1.0
+
+
+def test_a_party_question_weighs_the_best_passage_of_any_party(core_collection):
+    """`search_judged` searches a party's question once more without the party: the judge's
+    `other_closer` is how far the best candidate of any party lies above the party's own."""
+    from rag.answer import signals
+    from rag.retriever import search_judged, search_with_margin, without_parties
+
+    query = parse_question("Wat vroeg de BBB over de terugkeer naar Syrië?")
+    hits, standing, (free, wider) = search_judged(core_collection, query, 5)
+    assert hits and all(h.chunk.party == "BBB" or "BBB" in h.chunk.mentions for h in hits)
+    assert wider.best == search_with_margin(core_collection, without_parties(query), 10)[1].best
+    assert len(free) == 10 and standing.elsewhere_best == wider.best >= standing.best
+    closer = signals(hits[0], query, standing)["other_closer"]
+    assert closer == pytest.approx(wider.best - standing.best) and closer >= 0
+    # without a party: no second search, no signal
+    plain = parse_question("Wat is er gezegd over de terugkeer naar Syrië?")
+    hits, standing, (free, _) = search_judged(core_collection, plain, 5)
+    assert free == [] and standing.elsewhere_best is None
+    assert signals(hits[0], plain, standing)["other_closer"] == 0.0
+
+
+@pytest.mark.slow
+def test_a_party_asked_about_what_another_party_raised_is_told_so(real_index):
+    """The Greek shelter for status holders was raised by other parties, not by the BBB: their passage
+    stands well above the BBB's best, and the answer says the BBB has none (with the others' passages
+    labelled as such); JA21 on Uganda is JA21's own subject."""
+    from rag.api import Assistant
+    from rag.collection import Collection
+    from rag.retriever import search_judged
+
+    collection = Collection.load(real_index)
+    greek = parse_question("What did the BBB ask about the Greek shelter for status holders that the Netherlands "
+                           "finances?")
+    _, standing, _ = search_judged(collection, greek, 5)
+    assert standing.elsewhere_best - standing.best > 0.03
+    uganda = parse_question("What did JA21 ask about Uganda?")
+    _, standing, _ = search_judged(collection, uganda, 5)
+    assert standing.elsewhere_best - standing.best < 0.01
+    assistant = Assistant(real_index, chat_model=False)
+    assert assistant.ask(greek.question).status == "party_missing"
+    assert assistant.ask(uganda.question).status == "found"
