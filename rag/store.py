@@ -18,6 +18,7 @@ import os
 import platform
 import secrets
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -81,10 +82,18 @@ def chunk_to_json(chunk: Chunk) -> str:
     return json.dumps(asdict(chunk), ensure_ascii=False)
 
 
+# Fields many passages share (a document's title, type and date; a party; a section): one string for
+# all of them, not one per passage.
+_SHARED = ("doc_id", "party", "section", "title", "doc_type", "date", "speaker", "role", "speaker_role", "attribution")
+
+
 def chunk_from_json(line: str) -> Chunk:
     d = json.loads(line)
     d["notes"] = tuple(d["notes"])
-    d["mentions"] = tuple(d.get("mentions", ()))
+    d["mentions"] = tuple(sys.intern(m) for m in d.get("mentions", ()))
+    for field in _SHARED:
+        if isinstance(d.get(field), str):
+            d[field] = sys.intern(d[field])
     return Chunk(**d)
 
 

@@ -102,7 +102,7 @@ class Document:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an index holds one per passage (millions on the archive)
 class Chunk:
     """A passage: a verbatim span of one document with party, section and pages."""
 
