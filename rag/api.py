@@ -10,7 +10,7 @@ from pathlib import Path
 from rag.answer import TEXTS, language
 
 from rag.chain import build_chain
-from rag.collection import Collection
+from rag.collection import Collection, is_remote
 from rag.llm import chat_model_from_env
 from rag.followup import searched_question
 from rag.query import clean_question, make_filters
@@ -29,7 +29,9 @@ class Assistant:
         """`backend`: where the searches run ("local", "milvus:///path.db", "milvus://host:port";
         `rag.search_backend`)."""
         self.backend = backend
-        self.collection = collection or Collection.load(Path(index_dir or default_index_dir()), model=model)
+        location = index_dir or default_index_dir()  # a folder, or "milvus://…" (`rag.milvus_index`)
+        self.collection = collection or Collection.load(location if is_remote(location) else Path(location),
+                                                        model=model)
         if backend:
             self.collection.use_backend(backend)
         self.reranker = make_reranker(rerank)

@@ -20,23 +20,27 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 model_app = typer.Typer(no_args_is_help=True, help="Provision the embedding model.")
 app.add_typer(model_app, name="model")
 
-IndexOpt = typer.Option(None, "--index", help="Index folder [default: $RAG_INDEX or the repo's index/].")
+IndexOpt = typer.Option(None, "--index", help="Index folder, or milvus://… for the index published to that Milvus "
+                                              "[default: $RAG_INDEX or the repo's index/].")
 ModelOpt = typer.Option(None, "--model", help="sentence-transformers model name or local path [$RAG_MODEL].")
 BackendOpt = typer.Option(None, "--backend", envvar="RAG_BACKEND", show_envvar=False,
                           help="Where searches run: local (default), milvus:///path/kv.db (Milvus Lite) or "
                                "milvus://host:19530 [$RAG_BACKEND].")
 
 
-def _index_dir(index: Optional[Path]) -> Path:
+def _index_dir(index: Optional[str]) -> Path | str:
+    """The index folder, or a Milvus URI ("milvus://…": the index published there, `rag.milvus_index`)."""
+    from rag.collection import is_remote
     from rag.store import default_index_dir
 
-    return index or default_index_dir()
+    location = index or default_index_dir()
+    return location if is_remote(location) else Path(location)
 
 
 @app.command()
 def index(
     paths: List[Path] = typer.Argument(..., help="Files or folders to index (.txt, .pdf)."),
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     model: Optional[str] = ModelOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Embed every document again."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -58,6 +62,11 @@ def index(
 
     parse_backend(backend)  # a bad --backend fails before the build
     index_dir = _index_dir(index)
+    if not isinstance(index_dir, Path):
+        from rag.errors import QuestionError
+
+        raise QuestionError(f"`rag index` builds an index folder, not {index_dir}; give --index a folder and "
+                            f"--backend {index_dir} to publish it there.")
     bar = None
 
     def progress(path: str, done: int, total: int, report) -> None:
@@ -117,7 +126,7 @@ def _print_answer(answer, as_json: bool) -> None:
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="The question; `-` reads one question per line from stdin."),
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     k: int = typer.Option(5, "-k", min=1, max=100, help="Number of passages."),
     party: List[str] = typer.Option([], "--party", help="Only passages of this party (repeatable)."),
     doc: List[str] = typer.Option([], "--doc", help="Only passages of this document id (repeatable)."),
@@ -172,13 +181,13 @@ def ask(
 
 
 @app.command()
-def docs(index: Optional[Path] = IndexOpt, as_json: bool = typer.Option(False, "--json")):
+def docs(index: Optional[str] = IndexOpt, as_json: bool = typer.Option(False, "--json")):
     """List the indexed documents."""
     from rag.collection import Collection
 
     collection = Collection.load(_index_dir(index))  # the model is loaded lazily: not here
     rows = [{"doc_id": r.doc_id, "type": r.doc_type, "date": r.date, "title": r.title, "passages": r.passages,
-             "parties": list(r.parties), "source": r.source} for r in collection.documents.values()]
+             "parties": list(r.parties), "source": r.source} for r in map(collection.documents.meta, collection.documents)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -196,7 +205,7 @@ def eval_(
     questions: List[Path] = typer.Option([], "--questions", help="Question files (.jsonl) [default: eval/questions/*]."),
     conversations: List[Path] = typer.Option([], "--conversations", help="Conversations with a follow-up last turn "
                                              "(.jsonl) [default: eval/conversations/*]."),
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for qrels, runs, report and plot "
                                        "[default: eval/out/<time>]."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report instead of tables."),
@@ -296,7 +305,7 @@ def _answers_side_by_side(reports: list[tuple[str, dict]]):
 
 @app.command()
 def bench(
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus to time a full build on [default: the "
                                           "bundled corpus]."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for bench.json and bench.md [default: eval/out]."),
@@ -344,7 +353,7 @@ def load(
 
 @app.command()
 def ui(
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps it on this machine."),
     port: int = typer.Option(int(os.environ.get("RAG_UI_PORT", "7860")), "--port", help="Port [$RAG_UI_PORT]."),
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
@@ -376,7 +385,7 @@ app.add_typer(users_app, name="users")
 def users_add(
     name: str = typer.Argument(..., help="The user's name (one word)."),
     editor: bool = typer.Option(False, "--editor", help="May also upload documents."),
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     users: Optional[Path] = typer.Option(None, "--users", help="Users file [$RAG_USERS, default: "
                                          "<index>/users.json]."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin "
@@ -394,7 +403,7 @@ def users_add(
 
 @app.command()
 def serve(
-    index: Optional[Path] = IndexOpt,
+    index: Optional[str] = IndexOpt,
     rerank: str = typer.Option("none", "--rerank", help="Reranker: none or sentence."),
     backend: Optional[str] = BackendOpt,
 ):

@@ -39,6 +39,24 @@ _NAME = re.compile(r"(?:[A-Z]\.\s?)*(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]
                    r"[A-ZÀ-Ý][\w'’-]+(?:[\s-]+(?:(?:van|de|der|den|ter|ten|het)\s+)*[A-ZÀ-Ý][\w'’-]+)*")
 
 
+def is_remote(index) -> bool:
+    """Whether an index location names a Milvus ("milvus://…") rather than a folder."""
+    return isinstance(index, str) and index.startswith("milvus://")
+
+
+class Documents(dict):
+    """The documents of an index folder by id (`rag.milvus_index.RemoteDocuments` is a Milvus index's)."""
+
+    def meta(self, doc_id: str) -> DocRecord:
+        """The document's record (title, type, date, dossier, pages)."""
+        return self[doc_id]
+
+    def naming(self, forms: set[str], pattern: re.Pattern) -> set[str]:
+        """The documents whose text holds one of `forms` where `pattern` finds it (a member's name)."""
+        return {doc_id for doc_id, record in self.items()
+                if any(form in record.text for form in forms) and pattern.search(record.text)}  # find is fast
+
+
 @dataclass
 class Collection:
     index_dir: Path
@@ -48,12 +66,17 @@ class Collection:
     embedder: Embedder
 
     @classmethod
-    def load(cls, index_dir: Path, model: str | None = None, embedder: Embedder | None = None,
+    def load(cls, index_dir: Path | str, model: str | None = None, embedder: Embedder | None = None,
              check_lexical: bool = True) -> "Collection":
-        """Open the index at `index_dir`; `model`/`embedder` must match the one that built it.
+        """Open the index at `index_dir` (a folder, or "milvus://…": the index published to that Milvus,
+        `rag.milvus_index`); `model`/`embedder` must match the one that built it.
 
         `check_lexical=False` accepts other BM25 settings (a build, which rebuilds BM25 anyway).
         """
+        if is_remote(index_dir):
+            from rag import milvus_index
+
+            return milvus_index.load(str(index_dir), model=model, embedder=embedder)
         index_dir = Path(index_dir)
         folder, manifest = read_manifest(index_dir)
         built_with = manifest["model"]["name"]
@@ -116,8 +139,13 @@ class Collection:
     def use_backend(self, uri: str | None) -> "Collection":
         """Run the searches in the backend `uri` names ("local", "milvus:///path.db", "milvus://host:port");
         None or "local" keeps the index folder's own. Returns the collection."""
-        from rag.search_backend import make_backend
+        from rag.search_backend import make_backend, parse_backend
 
+        if is_remote(self.index_dir):  # an index published to Milvus searches there
+            if uri and parse_backend(uri) != parse_backend(str(self.index_dir)) and uri != "local":
+                raise IndexMismatchError(f"The index at {self.index_dir} searches in that Milvus; give no --backend, "
+                                         f"or --index {uri}.")
+            return self
         self.__dict__["backend"] = make_backend(self, uri)
         return self
 
@@ -130,8 +158,18 @@ class Collection:
                                      f"{rebuild_hint(self.index_dir)}.") from exc
 
     @cached_property
-    def documents(self) -> dict[str, DocRecord]:
-        return {r.doc_id: r for r in map(DocRecord.from_json, iter_jsonl(self.folder / "documents.jsonl"))}
+    def documents(self) -> "Documents":
+        return Documents((r.doc_id, r) for r in map(DocRecord.from_json, iter_jsonl(self.folder / "documents.jsonl")))
+
+    def is_current(self) -> bool:
+        """Whether this is still the index's latest build (a service reloads when it is not)."""
+        if is_remote(self.index_dir):
+            from rag.milvus_index import build_id
+
+            return build_id(str(self.index_dir)) == self.manifest.get("build_id")
+        from rag.store import current_build
+
+        return current_build(self.index_dir) == self.folder
 
     def query_vector(self, text: str) -> np.ndarray:
         """The query embedding (float32, normalised), cached for repeated questions."""
@@ -162,8 +200,9 @@ class Collection:
     @cached_property
     def _dossiers(self) -> np.ndarray:
         """Per row, its document's dossier ("" without one)."""
-        return np.array([(self.documents[d].dossier or "") if d in self.documents else ""
-                         for d in self._columns["doc_id"]], dtype=object)
+        docs = self.documents
+        dossier = {d: (docs.meta(d).dossier or "") for d in set(self._columns["doc_id"]) if d in docs}
+        return np.array([dossier.get(d, "") for d in self._columns["doc_id"]], dtype=object)
 
     def rows_in_dossiers(self, rows: np.ndarray, dossiers: tuple[str, ...]) -> np.ndarray:
         """The given rows whose document belongs to one of the dossiers."""
@@ -212,8 +251,7 @@ class Collection:
             pattern = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(map(re.escape, sorted(forms))))
             papers = set(self.paper_numbers[self.speaker_rows(names)].tolist())
             number = {doc_id: n for doc_id, n in zip(self._columns["doc_id"], self.paper_numbers)}
-            papers |= {number[doc_id] for doc_id, record in self.documents.items() if doc_id in number
-                       and any(form in record.text for form in forms) and pattern.search(record.text)}  # find is fast
+            papers |= {number[doc_id] for doc_id in self.documents.naming(forms, pattern) if doc_id in number}
             cache[names] = np.isin(self.paper_numbers, list(papers))
         return cache[names]
 

@@ -112,6 +112,14 @@ class LexicalIndex:
         n = float(s["num_docs"])
         return np.where(df > 0, np.log1p((n - df + 0.5) / (df + 0.5)), 0.0)
 
+    def vocabulary(self) -> tuple[dict[str, int], np.ndarray]:
+        """{term: id} and, per term id, how many passages hold the term (what `idf` is made of)."""
+        vocabulary = {t: int(i) for t, i in self._retriever.vocab_dict.items()}
+        counts = np.diff(np.asarray(self._retriever.scores["indptr"])).astype(np.int64)
+        df = np.zeros(max(len(counts), max(vocabulary.values(), default=-1) + 1), dtype=np.int64)
+        df[:len(counts)] = counts  # bm25s's vocabulary may hold a term no passage has (its empty token)
+        return vocabulary, df
+
     def question_weights(self, text: str) -> dict[int, float]:
         """The text's known terms as {term id: count × IDF}: its inner product with a passage's row
         of `passage_parts` is that passage's `scores`."""

@@ -16,8 +16,9 @@ again); Ray's embedding workers write new passages to a Milvus server themselves
 so that sync then sends nothing; `MilvusBackend.open` checks it against the local index before any
 search. A filtered search over a subset of at most MAX_IN passages names them by id; a wider one (a
 type, a period, a large party on a large index) is filtered by Milvus on the stored metadata
-(`filter_expression`, the same passages as `Collection.rows_where`). The passages' metadata and the documents for quoting still
-come from the local index.
+(`filter_expression`, the same passages as `Collection.rows_where`). `sync` also publishes what a
+query node needs beside the searches (`rag.milvus_index`): then `Collection.load("milvus://…")`
+needs no index folder.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ BATCH = 500
 MAX_TEXT = 16000  # characters of a passage kept in Milvus (its VARCHAR holds 65,535 bytes)
 EF = int(os.environ.get("RAG_MILVUS_EF", "256"))  # HNSW candidates per search (at least n)
 MAX_IN = int(os.environ.get("RAG_MILVUS_MAX_IN", "20000"))  # rows listed by id in one filter; wider: by metadata
-SCHEMA = 3  # of the collection's fields and indexes: 2 added `mentions` and scalar indexes, 3 stores BM25's
-# term-frequency parts (the IDF is the question's); raise when they change
+SCHEMA = 4  # of the collection's fields and indexes: 2 added `mentions` and scalar indexes, 3 stores BM25's
+# term-frequency parts (the IDF is the question's), 4 each passage's record and the documents, terms and
+# manifest a query node reads (`rag.milvus_index`); raise when they change
 DRIFT = 1e-4  # relative change of the stored term-frequency parts that sends every passage again
 DRIFT_SAMPLE = 64
 MAX_MENTIONS_STORED = 64
@@ -110,6 +112,8 @@ def _create(client, uri: str, identity: dict) -> None:
     schema.add_field("date", DataType.VARCHAR, max_length=16)
     schema.add_field("page", DataType.INT64)
     schema.add_field("text", DataType.VARCHAR, max_length=65535)
+    schema.add_field("record", DataType.VARCHAR, max_length=65535)  # the rest of the Chunk (`rag.milvus_index`)
+    schema.add_field("row", DataType.INT64)  # its row in the build that wrote it: a query node's order
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=identity["dim"])
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     index = client.prepare_index_params()
@@ -131,11 +135,15 @@ def _stored_identity(client, uri: str) -> dict:
         return {}
 
 
-def _stored_ids(client, uri: str) -> set[str]:
-    # Milvus Lite gives the iterator no snapshot time, and pymilvus says so on every run; it then
-    # uses its own clock, which is what is wanted here: a user need not see it. (Set here, not at import:
-    # importing pymilvus sets its loggers' levels.)
+def quiet_iterators() -> None:
+    """Milvus Lite gives a query iterator no snapshot time, and pymilvus says so on every run; it then
+    uses its own clock, which is what is wanted here: a user need not see it. (Called before each
+    iteration, not at import: importing pymilvus sets its loggers' levels.)"""
     logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+
+
+def _stored_ids(client, uri: str) -> set[str]:
+    quiet_iterators()
 
     def read():
         ids: set[str] = set()
@@ -187,21 +195,27 @@ def prepare(uri_text: str, identity: dict):
                 f"give another --backend, or drop the collection '{NAME}' there first.")
         if stored.get("schema") != SCHEMA:
             # a copy of the local index in an older layout: made again, nothing of the user's is lost
+            from rag.milvus_index import drop
+
             _guard(uri, "drop the collection of the older layout", lambda: client.drop_collection(NAME))
+            drop(client, uri)
             _create(client, uri, identity)
     _guard(uri, "load the collection", lambda: client.load_collection(NAME))
     return client, uri
 
 
-def passage_record(chunk, terms) -> dict:
+def passage_record(chunk, terms, row: int) -> dict:
     """A passage as Milvus stores it, but for its vector (`with_vectors`; a Ray worker attaches it once it
-    has embedded the passage); `terms`: its row of BM25 term-frequency parts."""
+    has embedded the passage); `terms`: its row of BM25 term-frequency parts; `row`: its row in the build."""
+    from rag.milvus_index import passage_extra
+
     c = chunk
     return {
         "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
         "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
         "date": (c.date or "")[:16], "mentions": [m[:128] for m in c.mentions[:MAX_MENTIONS_STORED]],
         "mention_count": len(c.mentions), "page": int(c.page or 0), "text": c.text[:MAX_TEXT],
+        "record": passage_extra(c), "row": int(row),
         # an empty sparse vector is refused: a passage without terms gets a zero weight
         "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
     }
@@ -253,11 +267,15 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
         vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
-        records = with_vectors([passage_record(collection.chunks[row], parts.getrow(row)) for row in rows], vectors)
+        records = with_vectors([passage_record(collection.chunks[row], parts.getrow(row), row) for row in rows],
+                               vectors)
         _guard(uri, "insert passages", lambda: write(NAME, records))
         if progress:
             progress(start + len(rows), len(missing))
     _guard(uri, "flush", lambda: client.flush(NAME))
+    from rag.milvus_index import publish
+
+    publish(client, uri, collection)  # what a query node reads beside the passages; the manifest last
     return {"added": len(want) - len(kept), "refreshed": len(kept) if stale else 0,
             "deleted": len(gone), "passages": len(want)}
 

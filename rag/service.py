@@ -92,13 +92,11 @@ class Service:
         self._server: _Server | None = None
 
     def answer(self, request: dict) -> dict:
-        from rag.store import current_build
-
         if request.get("rerank", "none") != self.assistant.rerank:
             return {"fallback": True}  # asked for another reranker: `rag ask` answers it itself
         with self._lock:  # a reload must not happen under a running question
             try:
-                if current_build(self.assistant.collection.index_dir) != self.assistant.collection.folder:
+                if not self.assistant.collection.is_current():
                     self.assistant.reload()
             except RagError:
                 pass  # the index went missing or bad: the question below reports it

@@ -34,10 +34,12 @@ FORMAT_VERSION = 1
 FILES = ("manifest.json", "chunks.jsonl", "documents.jsonl", "vectors.npy", "dense.faiss")
 
 
-def default_index_dir() -> Path:
-    """`$RAG_INDEX`, else `index/` of the repository checkout this package runs from, else ./index."""
+def default_index_dir() -> Path | str:
+    """`$RAG_INDEX` (a folder, or a Milvus URI), else `index/` of the repository checkout this package
+    runs from, else ./index."""
     if os.environ.get("RAG_INDEX"):
-        return Path(os.environ["RAG_INDEX"])
+        value = os.environ["RAG_INDEX"]
+        return value if value.startswith("milvus://") else Path(value)
     repo_index = Path(__file__).resolve().parents[1] / "index"
     return repo_index if repo_index.is_dir() else Path("index")
 

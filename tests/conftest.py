@@ -190,3 +190,17 @@ def milvus_server(tmp_path):
     yield server, f"milvus://127.0.0.1:{port}"
     server.kill()
     server.wait()
+
+
+@pytest.fixture
+def milvus_index(fake_index, tmp_path):
+    """A copy of the fake index, and a Milvus Lite file synced to it."""
+    pytest.importorskip("milvus_lite")
+    from rag.collection import Collection
+    from rag.milvus import sync
+
+    index = tmp_path / "index"
+    shutil.copytree(fake_index, index)
+    uri = f"milvus://{tmp_path / 'kv.db'}"
+    report = sync(uri, Collection.load(index))
+    return index, uri, report

@@ -101,14 +101,14 @@ def test_ray_workers_write_to_a_milvus_server_themselves(local_ray, milvus_serve
     stored = {r["chunk_id"]: r for r in client.get(NAME, ids=ids, output_fields=["*"])}
     parts = collection.lexical.passage_parts()
     for row, chunk in enumerate(collection.chunks):
-        want = with_vectors([passage_record(chunk, parts.getrow(row))], collection.vectors[row:row + 1])[0]
+        want = with_vectors([passage_record(chunk, parts.getrow(row), row)], collection.vectors[row:row + 1])[0]
         got = stored[chunk.chunk_id]
         assert {k: got[k] for k in want if k not in ("dense", "sparse")} == \
             {k: v for k, v in want.items() if k not in ("dense", "sparse")}
         assert np.allclose(got["dense"], want["dense"], atol=1e-6)
         assert {int(t): w for t, w in got["sparse"].items()} == pytest.approx(want["sparse"], rel=1e-5)
     assert sync(uri, collection) == {"added": 0, "refreshed": 0, "deleted": 0, "passages": len(ids)}
-    PassageSink(uri).write([passage_record(c, parts.getrow(r)) for r, c in enumerate(collection.chunks[:5])],
+    PassageSink(uri).write([passage_record(c, parts.getrow(r), r) for r, c in enumerate(collection.chunks[:5])],
                            collection.vectors[:5])
     count = client.query(NAME, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
     assert count == len(ids)

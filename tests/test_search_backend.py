@@ -40,20 +40,6 @@ def test_the_local_backend_is_exact(fake_index):
     assert np.allclose(backend.lexical_scores("terugkeer Syrië", np.array(top)), bm25[top])
 
 
-@pytest.fixture
-def milvus_index(fake_index, tmp_path):
-    """A copy of the fake index, and a Milvus Lite file synced to it."""
-    pytest.importorskip("milvus_lite")
-    from rag.collection import Collection
-    from rag.milvus import sync
-
-    index = tmp_path / "index"
-    shutil.copytree(fake_index, index)
-    uri = f"milvus://{tmp_path / 'kv.db'}"
-    report = sync(uri, Collection.load(index))
-    return index, uri, report
-
-
 def _top(collection, question, **filters):
     from rag.query import make_filters, parse_question
     from rag.retriever import search

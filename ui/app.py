@@ -49,11 +49,14 @@ class App:
 
     def __init__(self, assistant: Assistant, gate=None):
         """`gate` (`rag.users.Gate`): the users who may log in; None on this machine without users."""
+        from rag.collection import is_remote
         from rag.indexer import uploads_dir
 
         self.assistant = assistant
         self.gate = gate
-        self.upload_dir = uploads_dir(assistant.collection.index_dir)
+        # None: the index is served from Milvus (`rag.milvus_index`), built elsewhere
+        remote = is_remote(assistant.collection.index_dir)
+        self.upload_dir = None if remote else uploads_dir(assistant.collection.index_dir)
         self.lock = threading.Lock()  # one upload build at a time; questions keep being answered
         self.timings: list[float] = []
 
@@ -188,6 +191,8 @@ class App:
             return t["editors_only"]
         if not files:
             return t["no_files"]
+        if self.upload_dir is None:
+            return t["remote_index"]
         accepted, lines = [], []
         self.upload_dir.mkdir(parents=True, exist_ok=True)
         for file in files:
@@ -321,9 +326,10 @@ def build_app(app: App, lang: str = "nl") -> gr.Blocks:
     if lang not in LANGUAGES:
         raise RagError(f"Unknown interface language {lang!r}; choose one of {', '.join(LANGUAGES)}.")
     collection = app.assistant.collection
+    records = [collection.documents.meta(doc_id) for doc_id in collection.documents]  # without their texts
     choices = {
-        "docs": sorted((r.title[:80], r.doc_id) for r in collection.documents.values()),
-        "types": sorted({r.doc_type for r in collection.documents.values()}),
+        "docs": sorted((r.title[:80], r.doc_id) for r in records),
+        "types": sorted({r.doc_type for r in records}),
         "parties": sorted({c.party for c in collection.chunks if c.party} | set(PARTIES)),
     }
     with gr.Blocks(title="Kamervragen", analytics_enabled=False) as demo:

@@ -25,7 +25,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "searched": "Gezocht: {question}",
         "search": "Zoeken", "search_placeholder": "bijv. Oeganda transithub", "search_go": "Zoek",
         "files": "PDF-, XML-, HTML- of TXT-bestanden", "index_go": "Deze bestanden indexeren",
-        "editors_only": "❌ Alleen redacteuren mogen documenten toevoegen.", "no_files": "Geen bestanden gegeven.",
+        "editors_only": "❌ Alleen redacteuren mogen documenten toevoegen.",
+        "remote_index": "❌ Deze index staat in Milvus; voeg documenten toe op de machine die hem bouwt "
+                        "(`rag index PAD... --backend milvus://…`).", "no_files": "Geen bestanden gegeven.",
         "bad_type": "❌ {name}: geweigerd, het type {suffix} is geen {allowed}",
         "too_large": "❌ {name}: geweigerd, {mb:.1f} MB is meer dan de grens van {limit} MB",
         "busy": "⏳ Er wordt al een andere upload geïndexeerd; probeer het opnieuw als die klaar is.",
@@ -54,7 +56,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "searched": "Searched: {question}",
         "search": "Search", "search_placeholder": "e.g. Oeganda transithub", "search_go": "Search",
         "files": "PDF, XML, HTML or TXT files", "index_go": "Index these files",
-        "editors_only": "❌ Only editors may add documents.", "no_files": "No files given.",
+        "editors_only": "❌ Only editors may add documents.",
+        "remote_index": "❌ This index is served from Milvus; add documents on the machine that builds it "
+                        "(`rag index PATH... --backend milvus://…`).", "no_files": "No files given.",
         "bad_type": "❌ {name}: refused, type {suffix} is not one of {allowed}",
         "too_large": "❌ {name}: refused, {mb:.1f} MB is over the {limit} MB limit",
         "busy": "⏳ Another upload is being indexed; try again when it is done.",

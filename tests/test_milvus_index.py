@@ -1,0 +1,139 @@
+"""An index served from Milvus alone (`rag.milvus_index`): a query node with no index folder answers
+as the build machine does."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import BUNDLED, rag_cli
+
+QUESTIONS = ["Wat vroeg JA21 over Oeganda?", "What did the VVD ask about safe countries of origin?", "dierproeven",
+             "Wat vroeg de BBB over Syrië?", "terugkeer naar Afghanistan", "Wat zei Klaver over brexit?", "Wat vroeg Graus over dierproeven?",
+             "What did the BBB ask about the Greek shelter for status holders?"]
+
+
+def _answer(assistant, question, **options):
+    answer = assistant.ask(question, **options)
+    return answer.status, answer.text, [(h.chunk.chunk_id, round(h.score, 4)) for h in answer.hits]
+
+
+def test_a_milvus_index_holds_what_the_folder_holds(milvus_index):
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+
+    index, uri, _ = milvus_index
+    local = Collection.load(index)
+    remote = Collection.load(uri, embedder=FakeEmbedder(64))
+    assert remote.folder is None and remote.index_dir == uri and remote.backend.name == "milvus"
+    assert remote.chunks == local.chunks  # every passage: id, text, offsets, party, speaker, pages, notes, mentions
+    assert remote.manifest["build_id"] == local.manifest["build_id"]
+    assert set(remote.documents) == set(local.documents)
+    assert dict(remote.documents.items()) == dict(local.documents)  # records and whole texts, parts joined
+    assert remote.documents.meta("sgd-0000011416").text == ""  # the listing reads no text
+    for text in ("terugkeer naar Syrië", "Oeganda JA21 transithub", "dierproeven"):
+        assert remote.lexical.question_weights(text) == pytest.approx(local.lexical.question_weights(text))
+    assert remote.lexical.knows("oeganda") and not remote.lexical.knows("chatgpt")
+    # a member's papers: found by Milvus's own match on the documents' text, the word bounds checked here
+    for member in ("Graus", "Kosto", "Vreugdenhil"):
+        assert remote.member_documents((member,)) == local.member_documents((member,)) != [], member
+    assert remote.is_current()
+
+
+def test_a_query_node_answers_as_the_build_machine(milvus_index):
+    from rag.api import Assistant
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+
+    index, uri, _ = milvus_index
+    here = Assistant(collection=Collection.load(index).use_backend(uri), chat_model=False)
+    node = Assistant(collection=Collection.load(uri, embedder=FakeEmbedder(64)), chat_model=False)
+    for question in QUESTIONS:
+        assert _answer(node, question) == _answer(here, question), question
+    for options in ({"parties": ["CDA"]}, {"types": ["Handelingen"]}, {"since": "1990", "until": "1995"}):
+        assert _answer(node, "terugkeer", **options) == _answer(here, "terugkeer", **options), options
+    quoted = node.ask("Wat vroeg JA21 over Oeganda?").quotes
+    assert quoted and all(node.collection.documents[q.doc_id].text[q.start:q.end] == q.text for q in quoted)
+
+
+def test_a_query_node_follows_the_builds(milvus_index, tmp_path):
+    """A build published again reaches the query node: it sees it is behind, and reloads."""
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+    from rag.milvus import sync
+
+    index, uri, _ = milvus_index
+    node = Collection.load(uri, embedder=FakeEmbedder(64))
+    smaller = tmp_path / "smaller"
+    shutil.copytree(BUNDLED, smaller)
+    (smaller / "sgd-0000011416.txt").unlink()
+    (smaller / "brief.txt").write_text("De leden van de SP-fractie vragen naar de huurprijzen in Oeganda.\n")
+    build_index([smaller], index, embedder=FakeEmbedder(64))
+    sync(uri, Collection.load(index))
+    assert not node.is_current()
+    again = Collection.load(uri, embedder=FakeEmbedder(64))
+    local = Collection.load(index)
+    assert again.is_current() and set(again.documents) == set(local.documents)
+    assert "sgd-0000011416" not in again.documents and "brief" in again.documents
+    assert sorted(c.chunk_id for c in again.chunks) == sorted(c.chunk_id for c in local.chunks)
+    assert again.documents["brief"].text == local.documents["brief"].text
+    for text in ("huurprijzen Oeganda", "terugkeer naar Syrië"):  # the IDF of the new build
+        assert again.lexical.question_weights(text) == pytest.approx(local.lexical.question_weights(text))
+
+
+def test_rag_ask_and_docs_on_a_milvus_index(tmp_path):
+    pytest.importorskip("milvus_lite")
+    # processes only: a Milvus Lite file is one process's at a time
+    index, uri = tmp_path / "index", f"milvus://{tmp_path / 'kv.db'}"
+    built = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
+    assert built.returncode == 0, built.stderr
+    env = {"RAG_NO_SERVICE": "1"}
+    here = json.loads(rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--backend", uri, index=index,
+                              env=env).stdout)
+    node = rag_cli("ask", "Wat vroeg JA21 over Oeganda?", "--json", "--index", uri, env=env)
+    assert node.returncode == 0, node.stderr
+    assert json.loads(node.stdout)["answer"] == here["answer"] and json.loads(node.stdout)["passages"] == \
+        here["passages"]
+    listed = rag_cli("docs", "--json", "--index", uri, env=env)
+    assert {d["doc_id"] for d in json.loads(listed.stdout)} == \
+        {d["doc_id"] for d in json.loads(rag_cli("docs", "--json", index=index).stdout)}
+    # errors a user can cause: one sentence and an exit code
+    empty = rag_cli("ask", "Oeganda", "--index", f"milvus://{tmp_path / 'empty.db'}", env=env)
+    assert empty.returncode == 4 and "holds no index" in empty.stderr and "Traceback" not in empty.stderr
+    build = rag_cli("index", BUNDLED, "--index", uri)
+    assert build.returncode == 2 and "builds an index folder" in build.stderr
+    other = rag_cli("ask", "Oeganda", "--index", uri, "--backend", f"milvus://{tmp_path / 'other.db'}", env=env)
+    assert other.returncode == 4 and "searches in that Milvus" in other.stderr
+
+
+def test_the_interface_of_a_query_node_adds_no_documents(milvus_index, tmp_path):
+    from rag.api import Assistant
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from ui.app import App
+
+    _, uri, _ = milvus_index
+    app = App(Assistant(collection=Collection.load(uri, embedder=FakeEmbedder(64)), chat_model=False))
+    upload = tmp_path / "brief.txt"
+    upload.write_text("Een brief.\n")
+    assert "Milvus" in app.add_documents([str(upload)], lang="en")
+    assert not (tmp_path / "milvus:").exists()
+
+
+@pytest.mark.slow
+def test_a_query_node_over_a_milvus_server(milvus_server, tmp_path):
+    """The form a deployment takes: the index built on one machine and published to a Milvus server,
+    asked from a process that has only the server's address."""
+    _, uri = milvus_server
+    index = tmp_path / "index"
+    built = rag_cli("index", BUNDLED, "--quiet", "--backend", uri, index=index)
+    assert built.returncode == 0, built.stderr
+    env = {"RAG_NO_SERVICE": "1"}
+    here = json.loads(rag_cli("ask", "Wat vroeg de BBB over Syrië?", "--json", index=index, env=env).stdout)
+    node = rag_cli("ask", "Wat vroeg de BBB over Syrië?", "--json", env={**env, "RAG_INDEX": uri})
+    assert node.returncode == 0, node.stderr
+    assert json.loads(node.stdout)["passages"] == here["passages"] and json.loads(node.stdout)["answer"] == \
+        here["answer"]
