@@ -63,6 +63,8 @@ def _client(uri: str):
     except ImportError as exc:
         raise BackendError("Milvus needs pymilvus (and milvus-lite for a file): pip install "
                            "'kamervragen[scale]'.") from exc
+    # pymilvus logs every refused call with its traceback before raising it; the caller says it in one sentence
+    logging.getLogger("pymilvus.decorators").setLevel(logging.CRITICAL)
     try:
         return MilvusClient(uri, timeout=10)
     except Exception as exc:  # pymilvus raises its own and gRPC/HTTP errors alike
