@@ -22,8 +22,17 @@ MAX_FAILURES = 5
 WINDOW_S = 60.0
 
 
-def users_path(index_dir: Path, given: Path | None = None) -> Path:
-    return Path(given or os.environ.get("RAG_USERS") or Path(index_dir) / "users.json")
+def users_path(index_dir: Path | str, given: Path | None = None) -> Path:
+    """`given`, else $RAG_USERS, else users.json in the index folder; an index served from Milvus
+    (`milvus://…`, no folder) keeps them in the user's configuration folder."""
+    from rag.collection import is_remote
+
+    if given or os.environ.get("RAG_USERS"):
+        return Path(given or os.environ["RAG_USERS"])
+    if is_remote(index_dir):
+        config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        return config / "kamervragen" / "users.json"
+    return Path(index_dir) / "users.json"
 
 
 def load_users(path: Path) -> dict[str, dict]:

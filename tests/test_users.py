@@ -130,3 +130,17 @@ def test_the_login_page_in_a_browser(shared_app, browser):
         assert page.get_by_placeholder("Stel uw vraag, in het Nederlands of het Engels…").is_visible()
     finally:
         page.close()
+
+
+def test_the_users_file_of_an_index_folder_or_of_a_query_node(tmp_path, monkeypatch):
+    """Beside a folder's index; a query node (an index served from Milvus, no folder) keeps it in the
+    user's configuration folder; --users and $RAG_USERS first."""
+    from rag.users import users_path
+
+    monkeypatch.delenv("RAG_USERS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert users_path(tmp_path / "index") == tmp_path / "index" / "users.json"
+    assert users_path("milvus://milvus.example:19530") == tmp_path / "config" / "kamervragen" / "users.json"
+    assert users_path("milvus:///srv/kv.db", tmp_path / "u.json") == tmp_path / "u.json"
+    monkeypatch.setenv("RAG_USERS", str(tmp_path / "env.json"))
+    assert users_path("milvus://milvus.example:19530") == tmp_path / "env.json"
