@@ -110,13 +110,10 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
 
     shared = coverage(query, hit.chunk)
     english = is_english(query.question)
-    cosine = hit.dense_score if hit.dense_score is not None else 0.0
-    elsewhere = standing.elsewhere_best
-    return {"cosine": cosine, "standout": standing.standout,
+    return {"cosine": hit.dense_score if hit.dense_score is not None else 0.0, "standout": standing.standout,
             "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
-            "country_missing": float(misses_countries(query, hit.chunk)),
-            "other_closer": max(0.0, elsewhere - standing.best) if elsewhere is not None else 0.0}
+            "country_missing": float(misses_countries(query, hit.chunk))}
 
 
 def misses_countries(query: Query, chunk: Chunk) -> bool:

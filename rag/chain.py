@@ -15,7 +15,7 @@ and removed when it is not verbatim.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -25,7 +25,7 @@ from rag.query import Filters, make_filters, parse_question
 from rag.quotes import quotes_for, verify_quote
 from rag.rerank import NoReranker, Reranker
 from rag.judge import logistic_judge_for
-from rag.retriever import Mode, Standing, search_judged, with_members, without_parties
+from rag.retriever import Mode, Standing, search_with_margin, with_members
 from rag.types import Chunk, Hit
 
 
@@ -57,13 +57,14 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
 
     def retrieve(x: dict) -> Retrieval:
         query, n = x["query"], x.get("k") or k
-        hits, standing, (free, wider) = search_judged(collection, query, n, mode)
+        hits, standing = search_with_margin(collection, query, n, mode)
         hits = reranker.rerank(collection, query, hits)
         status = judge(hits, query, rule, standing, fitted, collection.lexical)
         others: list[Hit] = []
         if status == "party_missing":
-            unfiltered = without_parties(query)
-            found = [h for h in free if h.chunk.party not in query.parties][:n]
+            unfiltered = replace(query, filters=replace(query.filters, parties=()))
+            found, wider = search_with_margin(collection, unfiltered, 2 * n, mode)
+            found = [h for h in found if h.chunk.party not in query.parties][:n]
             others = [h for h in found if matches(h, unfiltered, rule, wider.margin if h is found[0] else 0.0)]
         return Retrieval(tuple(hits), status, tuple(others), standing)
 

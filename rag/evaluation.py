@@ -283,12 +283,12 @@ def judge_cases(collection: Collection, labelled: Labelled,
     every answerable question whose gold passage is among the first 3 (should answer: 1) and every
     unanswerable one (0). `labelled.relevant` holds chunk ids (as in `evaluate_index`)."""
     from rag.answer import signals
-    from rag.retriever import search_judged, with_members
+    from rag.retriever import search_with_margin, with_members
 
     cases = []
     for q in labelled.questions + [q for q in questions if not q.answerable]:
         query = with_members(collection, parse_question(q.question))
-        hits, standing, _ = search_judged(collection, query, 5)
+        hits, standing = search_with_margin(collection, query, 5)
         if not hits:
             continue
         if q.answerable:

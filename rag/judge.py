@@ -13,15 +13,11 @@ Signals of the best passage and its question:
   answerable Dutch question's passage shares none, while 41 of 61 unanswerable ones do; as coverage
   alone, a linear weight could not say "none at all" without also refusing English questions;
 - `country_missing`: the question names a country (in English or Dutch, `rag.countries`) and the
-  passage, with its title, names none of them ("agreements with India" → a passage on Greece);
-- `other_closer`: for a question scoped to parties, how far the best candidate of any party lies above
-  the party's own, in cosine (`rag.retriever.search_judged`). Asked what a party said on a subject
-  another party raised, the other party's passage stands well above the named one's (0.025–0.09 on
-  the labelled cases); the party's own answer is mostly the best of any party's too.
+  passage, with its title, names none of them ("agreements with India" → a passage on Greece).
 
 Measured and left out: whether the passage is credited to a party the question names (weight −0.04);
-the coverage of the best passage of any party above the party's own (`other_closer`'s sibling: refusals
-on the whole corpus, cross-validated, 0.909 → 0.848).
+for a question scoped to a party, how far the best passage of any party lies above the party's own, in
+cosine or in coverage (README, "Saying what is not there").
 
 The fitted weights are in `judges.json` per model; a model without them is judged by
 `rag.answer.Judge` (its thresholds) alone.
@@ -42,8 +38,7 @@ from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
 
-FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing",
-            "other_closer")
+FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")

@@ -240,10 +240,6 @@ class Standing:
 
     margin: float = 0.0  # its cosine above the mean of the next nine
     standout: float = 0.0  # its cosine above the next 49, in their standard deviations (`rag.judge.standout`)
-    best: float = 0.0  # its cosine
-    # For a question scoped to parties, the best candidate's cosine without them (`search_judged`): a
-    # party that did not raise the subject has another party's passage well above its own.
-    elsewhere_best: float | None = None
 
 
 def dense_standing(c: Candidates) -> Standing:
@@ -252,7 +248,7 @@ def dense_standing(c: Candidates) -> Standing:
     scores = [float(c.dense[np.searchsorted(c.rows, r)]) for r in c.dense_order[:50]]
     if len(scores) < 3:
         return Standing()
-    return Standing(scores[0] - float(np.mean(scores[1:10])), standout(scores), scores[0])
+    return Standing(scores[0] - float(np.mean(scores[1:10])), standout(scores))
 
 
 def with_members(collection: Collection, query: Query) -> Query:
@@ -301,26 +297,6 @@ def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: M
         if len(hits) == k:
             break
     return hits, dense_standing(c)
-
-
-def without_parties(query: Query) -> Query:
-    """The query with no party filter (what every party's passages say)."""
-    return replace(query, filters=replace(query.filters, parties=(), named_in_question=False))
-
-
-def search_judged(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid"
-                  ) -> tuple[list[Hit], Standing, tuple[list[Hit], Standing]]:
-    """`search_with_margin`, and for a query scoped to parties the 2k best passages without them with
-    their standing: the judge weighs the best candidate there against the party's own
-    (`Standing.elsewhere_best`), and the answer shows other parties' passages when the party has none.
-    Without parties the last part is ([], Standing())."""
-    hits, standing = search_with_margin(collection, query, k, mode)
-    if not query.parties or not hits:
-        return hits, standing, ([], Standing())
-    free, wider = search_with_margin(collection, without_parties(query), 2 * k, mode)
-    if free and mode != "bm25":
-        standing = replace(standing, elsewhere_best=wider.best)
-    return hits, standing, (free, wider)
 
 
 def hit_to_document(hit: Hit) -> LCDocument:
