@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -18,6 +21,9 @@ from rag.rerank import make_reranker
 from rag.retriever import Mode
 from rag.store import default_index_dir
 from rag.types import Answer
+
+
+RECHECK_SECONDS = float(os.environ.get("RAG_RECHECK_SECONDS", "10"))  # how often a query node looks for a new build
 
 
 class Assistant:
@@ -39,6 +45,8 @@ class Assistant:
         # None: the model $RAG_CHAT_MODEL names (if any); False: none, whatever the environment says.
         self.chat_model = chat_model_from_env() if chat_model is None else (chat_model or None)
         self._chains: dict[str, object] = {}
+        self._checked = time.monotonic()
+        self._reloading = threading.Lock()
 
     def reload(self) -> None:
         """Open the index again (after a build), keeping the loaded model."""
@@ -47,6 +55,19 @@ class Assistant:
         if self.backend:
             self.collection.use_backend(self.backend)
         self._chains = {}
+
+    def _follow_remote(self) -> None:
+        """An index served from Milvus is published anew by another machine: at most every
+        RECHECK_SECONDS, see whether a newer build is there, and load it (its term ids, passages and
+        documents belong together)."""
+        if not is_remote(self.collection.index_dir) or time.monotonic() - self._checked < RECHECK_SECONDS:
+            return
+        with self._reloading:
+            if time.monotonic() - self._checked < RECHECK_SECONDS:
+                return  # another question's thread just looked
+            self._checked = time.monotonic()
+            if not self.collection.is_current():
+                self.reload()
 
     def chain(self, mode: Mode = "hybrid"):
         """The langchain-core Runnable that answers (see `rag.chain`)."""
@@ -65,6 +86,7 @@ class Assistant:
         """
         if k < 1:
             raise ValueError("k must be at least 1")
+        self._follow_remote()
         filters = make_filters(parties, doc_ids, types, since, until)
         turn = clean_question(question)
         searched = searched_question([h for h in history if h and h.strip()], turn).question if history else turn

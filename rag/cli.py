@@ -112,7 +112,8 @@ def index(
         synced = sync(backend, Collection.load(index_dir))
         if report.sent_to_backend:
             typer.echo(f"{backend}: {report.sent_to_backend} passages written by the Ray workers.")
-        refreshed = synced.get("refreshed") and f", {synced['refreshed']} sent again: the mean passage length moved"
+        refreshed = (synced.get("refreshed") and f", {synced['refreshed']} sent again: the mean passage length moved"
+                     or synced.get("changed") and f", {synced['changed']} with a new party or place sent again")
         typer.echo(f"{backend}: {synced['passages']} passages ({synced['added']} added, {synced['deleted']} deleted"
                    f"{refreshed or ''}).")
 

@@ -240,7 +240,8 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
         )
         planned.append((path, record, chunks, None))
     texts = [c.embed_text for _, _, chunks, _ in planned for c in chunks]
-    lexical = LexicalIndex.build(texts) if texts else None
+    known = previous.lexical.vocabulary()[0] if previous is not None else None  # term ids kept (`LexicalIndex.build`)
+    lexical = LexicalIndex.build(texts, known) if texts else None
     sink = getattr(executor, "sink", None)
     parts = lexical.passage_parts() if sink and lexical is not None else None
 

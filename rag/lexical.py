@@ -75,11 +75,22 @@ class LexicalIndex:
         self._retriever = retriever
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+    def build(cls, texts: Sequence[str], previous: dict[str, int] | None = None) -> "LexicalIndex":
+        """BM25 over the texts. Term ids: `previous`'s (the last build's vocabulary) for the terms it has,
+        new terms after them in the order the texts hold them; so a term keeps its id from build to build
+        (a Milvus copy's stored terms stay right), and a build is the same whatever the process's hash
+        seed (bm25s alone numbers terms in a set's order). A term no passage holds any more keeps its id."""
         bm25s = _bm25s()
 
+        tokens = tokenize(texts)
+        vocabulary = dict(previous or {})
+        for doc in tokens:
+            for token in doc:
+                if token not in vocabulary:
+                    vocabulary[token] = len(vocabulary)
+        ids = [[vocabulary[token] for token in doc] for doc in tokens]
         retriever = bm25s.BM25(method=BM25_SETTINGS["method"], k1=BM25_SETTINGS["k1"], b=BM25_SETTINGS["b"])
-        retriever.index(tokenize(texts), show_progress=False)
+        retriever.index((ids, vocabulary), show_progress=False)
         return cls(retriever)
 
     def save(self, folder: Path) -> None:

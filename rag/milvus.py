@@ -63,11 +63,17 @@ def _client(uri: str):
     except ImportError as exc:
         raise BackendError("Milvus needs pymilvus (and milvus-lite for a file): pip install "
                            "'kamervragen[scale]'.") from exc
-    # pymilvus logs every refused call with its traceback before raising it; the caller says it in one sentence
-    logging.getLogger("pymilvus.decorators").setLevel(logging.CRITICAL)
+    # pymilvus and Milvus Lite log every refused call with its traceback before raising it; the caller
+    # says it in one sentence
+    for name in ("pymilvus.decorators", "milvus_lite"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return MilvusClient(uri, timeout=10)
     except Exception as exc:  # pymilvus raises its own and gRPC/HTTP errors alike
+        if not uri.startswith("http"):  # Milvus Lite says only "Open local milvus failed" (its log says why)
+            raise BackendError(f"The Milvus Lite file {uri} cannot be opened: another process has it open (a file "
+                               f"serves one process at a time: stop that one, such as a `rag serve` or `rag ui` "
+                               f"on it, or use a Milvus server), or it is not a Milvus Lite file.") from exc
         raise BackendError(f"Milvus at {uri} cannot be reached ({_reason(exc)}); start it, or check --backend.") from exc
 
 
@@ -116,6 +122,7 @@ def _create(client, uri: str, identity: dict) -> None:
     schema.add_field("text", DataType.VARCHAR, max_length=65535)
     schema.add_field("record", DataType.VARCHAR, max_length=65535)  # the rest of the Chunk (`rag.milvus_index`)
     schema.add_field("row", DataType.INT64)  # its row in the build that wrote it: a query node's order
+    schema.add_field("digest", DataType.VARCHAR, max_length=64)  # of its text, record and row: sent again when changed
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=identity["dim"])
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     index = client.prepare_index_params()
@@ -144,20 +151,21 @@ def quiet_iterators() -> None:
     logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 
 
-def _stored_ids(client, uri: str) -> set[str]:
+def _stored_ids(client, uri: str) -> dict[str, str]:
+    """{chunk_id: digest} of the stored passages (`rag.milvus_index.passage_digest`)."""
     quiet_iterators()
 
     def read():
-        ids: set[str] = set()
+        ids: dict[str, str] = {}
         # Strong: a server otherwise may not show passages other clients (Ray's workers) wrote just before
-        iterator = client.query_iterator(NAME, batch_size=1000, filter="", output_fields=["chunk_id"],
+        iterator = client.query_iterator(NAME, batch_size=1000, filter="", output_fields=["chunk_id", "digest"],
                                          consistency_level="Strong")
         while True:
             batch = iterator.next()
             if not batch:
                 iterator.close()
                 return ids
-            ids.update(r["chunk_id"] for r in batch)
+            ids.update((r["chunk_id"], r["digest"]) for r in batch)
 
     return _guard(uri, "list its passages", read)
 
@@ -209,7 +217,7 @@ def prepare(uri_text: str, identity: dict):
 def passage_record(chunk, terms, row: int) -> dict:
     """A passage as Milvus stores it, but for its vector (`with_vectors`; a Ray worker attaches it once it
     has embedded the passage); `terms`: its row of BM25 term-frequency parts; `row`: its row in the build."""
-    from rag.milvus_index import passage_extra
+    from rag.milvus_index import passage_digest, passage_extra
 
     c = chunk
     return {
@@ -217,7 +225,7 @@ def passage_record(chunk, terms, row: int) -> dict:
         "speaker": (c.speaker or "")[:512], "doc_type": (c.doc_type or "").lower()[:256],
         "date": (c.date or "")[:16], "mentions": [m[:128] for m in c.mentions[:MAX_MENTIONS_STORED]],
         "mention_count": len(c.mentions), "page": int(c.page or 0), "text": c.text[:MAX_TEXT],
-        "record": passage_extra(c), "row": int(row),
+        "record": passage_extra(c), "row": int(row), "digest": passage_digest(c, row),
         # an empty sparse vector is refused: a passage without terms gets a zero weight
         "sparse": {int(t): float(w) for t, w in zip(terms.indices, terms.data) if w > 0} or {0: 0.0},
     }
@@ -251,21 +259,27 @@ class PassageSink:
 def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None = None) -> dict:
     """Make the Milvus collection at `uri_text` ("milvus:///path.db", "milvus://host:port") hold
     exactly the passages of `collection`: insert the missing, delete the gone. Idempotent; a killed
-    run is completed by the next. Returns {"added", "deleted", "passages"}."""
+    run is completed by the next; a passage whose record or row changed is sent again. Returns {"added",
+    "refreshed" (all sent again: the mean passage length moved), "changed", "deleted", "passages"}."""
+    from rag.milvus_index import passage_digest, publish
+
     client, uri = prepare(uri_text, _identity(collection))
     have = _stored_ids(client, uri)
     want = {c.chunk_id: row for row, c in enumerate(collection.chunks)}
-    gone = sorted(have - set(want))
+    gone = sorted(set(have) - set(want))
     for start in range(0, len(gone), BATCH):
         part = gone[start:start + BATCH]
         _guard(uri, "delete passages", lambda: client.delete(NAME, ids=part))
     # Stored: each passage's BM25 term-frequency parts; the IDF is the question's (`MilvusBackend`).
     # The parts hold the mean passage length: when it moved, every passage is sent again.
     parts = collection.lexical.passage_parts()
-    kept = have.intersection(want)
+    kept = set(have).intersection(want)
     stale = _drifted(client, uri, parts, want, kept)
-    missing = list(want.values()) if stale else [row for cid, row in want.items() if cid not in have]
-    write = client.upsert if stale else client.insert
+    # a passage that stays is sent again when its record or row changed (a party from the index-wide
+    # member table, a document before it added or dropped)
+    changed = {cid for cid in kept if have[cid] != passage_digest(collection.chunks[want[cid]], want[cid])}
+    missing = list(want.values()) if stale else [row for cid, row in want.items() if cid not in have or cid in changed]
+    write = client.upsert if stale or changed else client.insert
     for start in range(0, len(missing), BATCH):
         rows = missing[start:start + BATCH]
         vectors = np.asarray(collection.vectors[rows], dtype=np.float32)
@@ -275,11 +289,9 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
         if progress:
             progress(start + len(rows), len(missing))
     _guard(uri, "flush", lambda: client.flush(NAME))
-    from rag.milvus_index import publish
-
     publish(client, uri, collection)  # what a query node reads beside the passages; the manifest last
     return {"added": len(want) - len(kept), "refreshed": len(kept) if stale else 0,
-            "deleted": len(gone), "passages": len(want)}
+            "changed": 0 if stale else len(changed), "deleted": len(gone), "passages": len(want)}
 
 
 def _strings(values) -> str:

@@ -16,6 +16,7 @@ no index folder is needed (`rag ask --index milvus://host:19530`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -35,6 +36,7 @@ DOCUMENTS = "kamervragen_documents"
 TERMS = "kamervragen_terms"
 MANIFEST = "kamervragen.manifest"
 PART = 16000  # characters of a document per row (a VARCHAR holds 65,535 bytes: 4 a character at most)
+SEAM = 200  # characters of the next part a part's `seam` repeats: a name across two parts is found
 BATCH = 500
 RANGE = 16384  # rows a Milvus query returns at most
 FETCHED = 64  # documents' texts kept on a query node (quotes of the last questions)
@@ -50,6 +52,18 @@ def passage_extra(chunk: Chunk) -> str:
         record["notes"] = []
         text = json.dumps(record, ensure_ascii=False)
     return text
+
+
+def passage_digest(chunk: Chunk, row: int) -> str:
+    """What a stored passage is checked by: its text, record and row (a party from the index-wide member
+    table, or a row, can change while its id stays)."""
+    return hashlib.sha1(f"{row}\n{passage_extra(chunk)}\n{chunk.text}".encode()).hexdigest()
+
+
+def document_digest(record: DocRecord) -> str:
+    """What a stored document is checked by: its whole record and text (a new parser on the same file
+    changes them)."""
+    return hashlib.sha256(record.to_json().encode()).hexdigest()
 
 
 def _chunk(text: str, extra: str) -> Chunk:
@@ -93,20 +107,19 @@ def _iterate(client, uri: str, name: str, fields: list[str], filter: str = "") -
         yield from batch
 
 
-def _by_ranges(client, uri: str, name: str, key: str, fields: list[str]) -> Iterator[dict]:
-    """Every row of a collection, read by ranges of its integer `key` (a passage's row, a term's id):
-    several times faster than an iterator in Milvus Lite (48,090 passages 5.3 → 1 s, 87,253 terms 11 → 1.5 s)."""
-
+def _by_ranges(client, uri: str, name: str, key: str, fields: list[str]) -> list[dict]:
+    """Every row of a collection, read by ranges of its integer `key` (a passage's row, a term's id: they
+    run from 0 without gaps once a sync has completed): several times faster than an iterator in Milvus
+    Lite (48,090 passages 5.3 → 1 s, 87,253 terms 11 → 1.5 s). Rows that are not where the ranges look
+    (a sync cut short) are read by the iterator after all."""
     total = _guard(uri, f"count {name}", lambda: client.query(
         name, filter="", output_fields=["count(*)"], consistency_level="Strong"))[0]["count(*)"]
-    seen, low = 0, 0
-    while seen < total and low <= 4 * total + RANGE:  # keys run from 0, with gaps where rows went
-        rows = _guard(uri, f"read {name}", lambda: client.query(
+    rows: list[dict] = []
+    for low in range(0, total, RANGE):
+        rows += _guard(uri, f"read {name}", lambda: client.query(
             name, filter=f"{key} >= {low} and {key} < {low + RANGE}", output_fields=fields, limit=RANGE,
             consistency_level="Strong"))
-        seen += len(rows)
-        low += RANGE
-        yield from rows
+    return rows if len(rows) == total else list(_iterate(client, uri, name, fields))
 
 
 def drop(client, uri: str) -> None:
@@ -121,32 +134,40 @@ def drop(client, uri: str) -> None:
 
 def _publish_documents(client, uri: str, collection) -> None:
     _ensure(client, uri, DOCUMENTS, [
-        ("key", "VARCHAR", {"is_primary": True, "max_length": 600}), ("doc_id", "VARCHAR", {"max_length": 512}),
-        ("part", "INT64", {}), ("sha256", "VARCHAR", {"max_length": 64}),
-        ("text", "VARCHAR", {"max_length": 65535}), ("record", "VARCHAR", {"max_length": 65535})],
-        scalar=("doc_id", "part"))
+        ("key", "VARCHAR", {"is_primary": True, "max_length": 64}), ("doc_id", "VARCHAR", {"max_length": 8192}),
+        ("part", "INT64", {}), ("digest", "VARCHAR", {"max_length": 64}),
+        ("text", "VARCHAR", {"max_length": 65535}), ("seam", "VARCHAR", {"max_length": 65535}),
+        ("record", "VARCHAR", {"max_length": 65535})], scalar=("doc_id", "part"))
     _guard(uri, "load the documents", lambda: client.load_collection(DOCUMENTS))
-    stored = {r["doc_id"]: r["sha256"] for r in _iterate(client, uri, DOCUMENTS, ["doc_id", "sha256"], "part == 0")}
+    stored = {r["doc_id"]: r["digest"] for r in _iterate(client, uri, DOCUMENTS, ["doc_id", "digest"], "part == 0")}
     local = collection.documents
-    stale = [d for d, sha in stored.items() if d not in local or local[d].sha256 != sha]
+    digests = {doc_id: document_digest(record) for doc_id, record in local.items()}
+    stale = [d for d, digest in stored.items() if digests.get(d) != digest]
     for start in range(0, len(stale), BATCH):
         part = json.dumps(stale[start:start + BATCH], ensure_ascii=False)
         _guard(uri, "delete documents", lambda: client.delete(DOCUMENTS, filter=f"doc_id in {part}"))
     rows: list[dict] = []
     for doc_id, record in local.items():
-        if stored.get(doc_id) == record.sha256:
+        if stored.get(doc_id) == digests[doc_id]:
             continue
-        meta = {k: v for k, v in json.loads(record.to_json()).items() if k != "text"}
-        pieces = [record.text[i:i + PART] for i in range(0, len(record.text), PART)] or [""]
-        for n, piece in enumerate(pieces):
-            rows.append({"key": f"{doc_id[:512]}#{n}", "doc_id": doc_id[:512], "part": n, "sha256": record.sha256,
-                         "text": piece, "record": json.dumps(meta, ensure_ascii=False) if n == 0 else "",
-                         "v": _NO_VECTOR})
+        rows += _document_rows(record, digests[doc_id])
         if len(rows) >= BATCH:
             batch, rows = rows, []
             _guard(uri, "insert documents", lambda: client.upsert(DOCUMENTS, batch))
     if rows:
         _guard(uri, "insert documents", lambda: client.upsert(DOCUMENTS, rows))
+
+
+def _document_rows(record: DocRecord, digest: str) -> list[dict]:
+    """A document as rows of at most PART characters of its text and of its record (without the text:
+    many footnotes make a record longer than a field), each part with the start of the next (`seam`)."""
+    text = record.text
+    meta = json.dumps({k: v for k, v in json.loads(record.to_json()).items() if k != "text"}, ensure_ascii=False)
+    key = hashlib.sha1(record.doc_id.encode()).hexdigest()  # a key of fixed length, whatever the id's
+    parts = max(1, -(-len(text) // PART), -(-len(meta) // PART))
+    return [{"key": f"{key}#{n}", "doc_id": record.doc_id, "part": n, "digest": digest,
+             "text": text[n * PART:(n + 1) * PART], "seam": text[n * PART:(n + 1) * PART + SEAM],
+             "record": meta[n * PART:(n + 1) * PART], "v": _NO_VECTOR} for n in range(parts)]
 
 
 def _publish_terms(client, uri: str, collection) -> None:
@@ -205,10 +226,8 @@ class RemoteDocuments(Mapping):
 
     def _fetch(self, doc_ids: list[str]) -> dict[str, str]:
         parts: dict[str, list[tuple[int, str]]] = {d: [] for d in doc_ids}
-        names = json.dumps(doc_ids, ensure_ascii=False)
-        rows = _guard(self.uri, "read documents", lambda: self.client.query(
-            DOCUMENTS, filter=f"doc_id in {names}", output_fields=["doc_id", "part", "text"], limit=16384))
-        for row in rows:
+        for row in _all(self.client, self.uri, DOCUMENTS, f"doc_id in {json.dumps(doc_ids, ensure_ascii=False)}",
+                        ["doc_id", "part", "text"]):
             parts[row["doc_id"]].append((int(row["part"]), row["text"]))
         return {d: "".join(text for _, text in sorted(p)) for d, p in parts.items()}
 
@@ -240,14 +259,20 @@ class RemoteDocuments(Mapping):
 
     def naming(self, forms: set[str], pattern) -> set[str]:
         """The documents whose text holds one of `forms` where `pattern` finds it (a member's name): the
-        parts that hold it by Milvus's own match, the word bounds checked here."""
+        parts that hold it by Milvus's own match (each with the start of the next, so a name across two
+        parts is found too), the word bounds checked here."""
         found: set[str] = set()
         for form in sorted(forms):
             like = json.dumps(f"%{form}%", ensure_ascii=False)
-            rows = _guard(self.uri, "search documents", lambda: self.client.query(
-                DOCUMENTS, filter=f"text like {like}", output_fields=["doc_id", "text"], limit=16384))
-            found.update(r["doc_id"] for r in rows if pattern.search(r["text"]))
+            found.update(r["doc_id"] for r in _all(self.client, self.uri, DOCUMENTS, f"seam like {like}",
+                                                   ["doc_id", "seam"]) if pattern.search(r["seam"]))
         return found
+
+
+def _all(client, uri: str, name: str, filter: str, fields: list[str]) -> list[dict]:
+    """Every row the filter names: one query, or an iterator when they are more than a query returns."""
+    rows = _guard(uri, f"read {name}", lambda: client.query(name, filter=filter, output_fields=fields, limit=RANGE))
+    return rows if len(rows) < RANGE else list(_iterate(client, uri, name, fields, filter))
 
 
 def _record(meta: dict, text: str) -> DocRecord:
@@ -316,8 +341,10 @@ def load(uri_text: str, model: str | None = None, embedder=None):
     rows = sorted(_by_ranges(client, uri, NAME, "row", ["chunk_id", "row", "text", "record"]),
                   key=lambda r: (r["row"], r["chunk_id"]))
     chunks = [_chunk(r["text"], r["record"]) for r in rows]
-    records = {r["doc_id"]: json.loads(r["record"]) for r in _iterate(client, uri, DOCUMENTS, ["doc_id", "record"],
-                                                                     "part == 0")}
+    pieces: dict[str, list[tuple[int, str]]] = {}
+    for r in _iterate(client, uri, DOCUMENTS, ["doc_id", "part", "record"], 'record != ""'):
+        pieces.setdefault(r["doc_id"], []).append((int(r["part"]), r["record"]))
+    records = {d: json.loads("".join(piece for _, piece in sorted(p))) for d, p in pieces.items()}
     documents = RemoteDocuments(client, uri, records)
 
     chunks = [c if len(c.text) < MAX_TEXT else _whole(c, documents) for c in chunks]

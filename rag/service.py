@@ -33,7 +33,11 @@ CLIENT_TIMEOUT_S = 120.0
 def socket_path(index_dir: Path) -> Path:
     """Where the service for this index folder listens."""
     base = os.environ.get("XDG_RUNTIME_DIR") or os.path.join(tempfile.gettempdir(), f"kamervragen-{os.getuid()}")
-    key = hashlib.sha256(str(Path(index_dir).resolve()).encode()).hexdigest()[:16]
+    from rag.collection import is_remote
+
+    # a Milvus index is the same wherever it is asked from; a folder is by its absolute path
+    place = str(index_dir) if is_remote(str(index_dir)) else str(Path(index_dir).resolve())
+    key = hashlib.sha256(place.encode()).hexdigest()[:16]
     return Path(base) / f"kamervragen-{key}.sock"
 
 

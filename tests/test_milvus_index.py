@@ -137,3 +137,106 @@ def test_a_query_node_over_a_milvus_server(milvus_server, tmp_path):
     assert node.returncode == 0, node.stderr
     assert json.loads(node.stdout)["passages"] == here["passages"] and json.loads(node.stdout)["answer"] == \
         here["answer"]
+
+
+def test_documents_of_any_size_and_id_and_a_changed_parse_reach_the_node(milvus_index):
+    """A record longer than a Milvus field (many footnotes), an id longer than a key, a name across two
+    stored parts, and a document parsed anew from the same file (same file hash, new record)."""
+    from dataclasses import replace
+
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.milvus import prepare
+    from rag.milvus_index import PART, publish
+
+    index, uri, _ = milvus_index
+    local = Collection.load(index)
+    base = local.documents["sgd-0000011416"]
+    long_id = "kst-" + "x" * 600
+    text = "a" * (PART - 2) + " Graus vroeg naar de dierproeven. " + "b" * (2 * PART)
+    local.documents[long_id] = replace(base, doc_id=long_id, text=text,
+                                       notes=tuple((n, "voetnoot " * 12) for n in range(1200)))
+    local.documents["sgd-0000011416"] = replace(base, title="Opnieuw gelezen titel")
+    client, target = prepare(uri, {"model": local.manifest["model"]["name"], "dim": 64, "schema": 4})
+    publish(client, target, local)
+    node = Collection.load(uri, embedder=FakeEmbedder(64))
+    assert node.documents[long_id] == local.documents[long_id]  # 1,200 footnotes, an id of 604 characters
+    assert node.documents.meta("sgd-0000011416").title == "Opnieuw gelezen titel"
+    pattern = __import__("re").compile(r"(?<![\w-])Graus(?![\w-])")
+    assert long_id in node.documents.naming({"Graus"}, pattern)  # "Graus" starts 2 characters before a part ends
+
+
+def test_a_kept_passage_whose_record_changed_is_sent_again(milvus_index, tmp_path):
+    """A document dropped before others moves their rows; the query node then holds them in the build's
+    order, as the folder does, and a sync with nothing changed sends nothing."""
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+    from rag.milvus import sync
+
+    index, uri, _ = milvus_index
+    smaller = tmp_path / "smaller"
+    shutil.copytree(BUNDLED, smaller)
+    (smaller / "besluitenlijst_example4.pdf").unlink()  # the first document: every row after it moves
+    build_index([smaller], index, embedder=FakeEmbedder(64))
+    local = Collection.load(index)
+    report = sync(uri, local)
+    assert report["deleted"] > 0 and (report["changed"] > 0 or report["refreshed"] > 0)
+    assert Collection.load(uri, embedder=FakeEmbedder(64)).chunks == local.chunks
+    assert sync(uri, local) == {"added": 0, "refreshed": 0, "changed": 0, "deleted": 0, "passages": len(local.chunks)}
+
+
+def test_term_ids_stay_from_build_to_build_whatever_the_hash_seed(tmp_path):
+    """bm25s alone numbers terms in a set's order (it changes with PYTHONHASHSEED): every build would
+    send every passage to Milvus again. Now a term keeps its id, and adding a file sends its passages."""
+    from rag.collection import Collection
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, corpus)
+    extra = corpus / "sgd-0000011416.txt"
+    held = tmp_path / extra.name
+    shutil.move(extra, held)
+    shutil.move(corpus / (extra.name + ".json"), tmp_path / (extra.name + ".json"))
+    first = rag_cli("index", corpus, "--quiet", index=tmp_path / "a", env={"PYTHONHASHSEED": "1"})
+    again = rag_cli("index", corpus, "--quiet", "--rebuild", index=tmp_path / "b", env={"PYTHONHASHSEED": "2"})
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    one, two = (Collection.load(tmp_path / x).lexical.vocabulary()[0] for x in "ab")
+    assert one == two
+    shutil.move(held, extra)
+    shutil.move(tmp_path / (extra.name + ".json"), corpus / (extra.name + ".json"))
+    grown = rag_cli("index", corpus, "--quiet", index=tmp_path / "a", env={"PYTHONHASHSEED": "3"})
+    assert grown.returncode == 0, grown.stderr
+    after = Collection.load(tmp_path / "a").lexical.vocabulary()[0]
+    assert all(after[term] == tid for term, tid in one.items()) and len(after) > len(one)
+
+
+def test_a_query_node_takes_up_a_new_build_between_questions(milvus_index, tmp_path, monkeypatch):
+    import rag.api
+    from rag.api import Assistant
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+    from rag.milvus import sync
+
+    monkeypatch.setattr(rag.api, "RECHECK_SECONDS", 0.0)
+    index, uri, _ = milvus_index
+    node = Assistant(collection=Collection.load(uri, embedder=FakeEmbedder(64)), chat_model=False)
+    node.ask("Wat vroeg JA21 over Oeganda?")
+    before = node.collection.manifest["build_id"]
+    more = tmp_path / "more"
+    shutil.copytree(BUNDLED, more)
+    (more / "brief.txt").write_text("De leden van de SP-fractie vragen naar de huurprijzen in Oeganda.\n")
+    build_index([more], index, embedder=FakeEmbedder(64))
+    sync(uri, Collection.load(index))
+    answer = node.ask("Wat vroeg de SP over huurprijzen?")
+    assert node.collection.manifest["build_id"] != before and "brief" in node.collection.documents
+    assert answer.hits[0].chunk.doc_id == "brief"
+
+
+def test_the_service_of_a_query_node_is_found_from_any_folder(tmp_path, monkeypatch):
+    from rag.service import socket_path
+
+    uri = "milvus://milvus.example:19530"
+    here = socket_path(uri)
+    monkeypatch.chdir(tmp_path)
+    assert socket_path(uri) == here

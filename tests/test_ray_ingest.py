@@ -107,7 +107,7 @@ def test_ray_workers_write_to_a_milvus_server_themselves(local_ray, milvus_serve
             {k: v for k, v in want.items() if k not in ("dense", "sparse")}
         assert np.allclose(got["dense"], want["dense"], atol=1e-6)
         assert {int(t): w for t, w in got["sparse"].items()} == pytest.approx(want["sparse"], rel=1e-5)
-    assert sync(uri, collection) == {"added": 0, "refreshed": 0, "deleted": 0, "passages": len(ids)}
+    assert sync(uri, collection) == {"added": 0, "refreshed": 0, "changed": 0, "deleted": 0, "passages": len(ids)}
     PassageSink(uri).write([passage_record(c, parts.getrow(r), r) for r, c in enumerate(collection.chunks[:5])],
                            collection.vectors[:5])
     count = client.query(NAME, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]

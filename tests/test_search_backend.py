@@ -53,7 +53,8 @@ def test_milvus_answers_as_the_local_index(milvus_index):
 
     index, uri, report = milvus_index
     local = Collection.load(index)
-    assert report == {"added": len(local.chunks), "refreshed": 0, "deleted": 0, "passages": len(local.chunks)}
+    assert report == {"added": len(local.chunks), "refreshed": 0, "changed": 0, "deleted": 0,
+                      "passages": len(local.chunks)}
     remote = Collection.load(index).use_backend(uri)
     assert remote.backend.name == "milvus" and remote.backend.count() == len(local.chunks)
     for question in QUESTIONS:
