@@ -307,8 +307,13 @@ def _read_all(files, by_source: dict, used_ids: set[str], report: BuildReport, p
         entry = next(parsed) if parsed is not None else parse_document(str(path), plan)
         if isinstance(entry, tuple):
             report.skipped.append(entry)
-        else:
-            yield path, entry
+            continue
+        if entry.doc_id != plan:  # the sidecar named it
+            if entry.doc_id in used_ids:  # another file's (a copy with its sidecar): this one keeps its own
+                entry = replace(entry, doc_id=plan)
+            else:
+                used_ids.add(entry.doc_id)
+        yield path, entry
 
 
 def parse_document(path: str, doc_id: str):

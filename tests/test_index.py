@@ -130,3 +130,26 @@ def test_uploaded_files_stay_indexed_when_other_folders_are_indexed(corpus, tmp_
     (index / "uploads" / "eigen.txt").write_text("De leden van de SP-fractie vragen naar sneeuwschuivers op Texel.\n")
     build_index([corpus], index, embedder=FakeEmbedder(64))
     assert "eigen" in Collection.load(index, embedder=FakeEmbedder(64)).documents
+
+
+def test_a_copied_file_with_its_sidecar_is_a_document_of_its_own(tmp_path):
+    """A sidecar names the document; a copy of file and sidecar names the same one. Both are indexed,
+    the copy under its own id: no document hides another, every passage belongs to one."""
+    import shutil
+
+    from conftest import BUNDLED
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("vso-jbz-raad-2026-01-22.txt", "vso-jbz-raad-2026-01-22.txt.json"):
+        shutil.copy(BUNDLED / name, corpus / name)
+        shutil.copy(BUNDLED / name, corpus / name.replace("vso-", "kopie-vso-"))
+    build_index([corpus], tmp_path / "index", embedder=FakeEmbedder(64))
+    collection = Collection.load(tmp_path / "index", embedder=FakeEmbedder(64))
+    assert len(collection.documents) == 2
+    assert {c.doc_id for c in collection.chunks} == set(collection.documents)
+    counts = [sum(c.doc_id == d for c in collection.chunks) for d in collection.documents]
+    assert counts[0] == counts[1] > 0
