@@ -188,7 +188,8 @@ def docs(index: Optional[str] = IndexOpt, as_json: bool = typer.Option(False, "-
 
     collection = Collection.load(_index_dir(index))  # the model is loaded lazily: not here
     rows = [{"doc_id": r.doc_id, "type": r.doc_type, "date": r.date, "title": r.title, "passages": r.passages,
-             "parties": list(r.parties), "source": r.source} for r in map(collection.documents.meta, collection.documents)]
+             "parties": list(r.parties), "source": r.source}
+            for r in map(collection.documents.meta, collection.documents)]  # records without their texts
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -253,7 +253,8 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
             t0 = time.perf_counter()
             batch = [c.embed_text for _, c in pending]
             if executor:
-                records = [passage_record(c, parts.getrow(row), row) for row, c in pending] if parts is not None else None
+                records = ([passage_record(c, parts.getrow(row), row) for row, c in pending]
+                           if parts is not None else None)
                 vectors = executor.embed(batch, records)
                 report.sent_to_backend += len(records or ())
             else:

@@ -162,7 +162,7 @@ def _document_rows(record: DocRecord, digest: str) -> list[dict]:
     """A document as rows of at most PART characters of its text and of its record (without the text:
     many footnotes make a record longer than a field), each part with the start of the next (`seam`)."""
     text = record.text
-    meta = json.dumps({k: v for k, v in json.loads(record.to_json()).items() if k != "text"}, ensure_ascii=False)
+    meta = json.dumps({k: v for k, v in asdict(record).items() if k != "text"}, ensure_ascii=False)
     key = hashlib.sha1(record.doc_id.encode()).hexdigest()  # a key of fixed length, whatever the id's
     parts = max(1, -(-len(text) // PART), -(-len(meta) // PART))
     return [{"key": f"{key}#{n}", "doc_id": record.doc_id, "part": n, "digest": digest,
@@ -190,7 +190,6 @@ def _publish_terms(client, uri: str, collection) -> None:
 def publish(client, uri: str, collection) -> None:
     """Write the documents, the terms and the manifest of `collection` (the passages are written by
     `rag.milvus.sync`): changed documents and terms only; the manifest last."""
-
     _publish_documents(client, uri, collection)
     _publish_terms(client, uri, collection)
     for name in (DOCUMENTS, TERMS):

@@ -11,7 +11,8 @@ import pytest
 from conftest import BUNDLED, rag_cli
 
 QUESTIONS = ["Wat vroeg JA21 over Oeganda?", "What did the VVD ask about safe countries of origin?", "dierproeven",
-             "Wat vroeg de BBB over Syrië?", "terugkeer naar Afghanistan", "Wat zei Klaver over brexit?", "Wat vroeg Graus over dierproeven?",
+             "Wat vroeg de BBB over Syrië?", "terugkeer naar Afghanistan", "Wat zei Klaver over brexit?",
+             "Wat vroeg Graus over dierproeven?",
              "What did the BBB ask about the Greek shelter for status holders?"]
 
 
