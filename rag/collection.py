@@ -166,7 +166,7 @@ class Collection:
         if is_remote(self.index_dir):
             from rag.milvus_index import build_id
 
-            return build_id(str(self.index_dir)) == self.manifest.get("build_id")
+            return build_id(str(self.index_dir), self.backend.client) == self.manifest.get("build_id")
         from rag.store import current_build
 
         return current_build(self.index_dir) == self.folder

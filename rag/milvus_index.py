@@ -361,10 +361,11 @@ def _whole(chunk: Chunk, documents: RemoteDocuments) -> Chunk:
     return replace(chunk, text=documents[chunk.doc_id].text[chunk.start:chunk.end])
 
 
-def build_id(uri_text: str) -> str | None:
-    """The build the Milvus index at `uri_text` holds now (None when it holds none)."""
+def build_id(uri_text: str, client=None) -> str | None:
+    """The build the Milvus index at `uri_text` holds now (None when it holds none); `client`: one open
+    to it already (a query node asks often)."""
     _, uri = parse_backend(uri_text)
-    client = _client(uri)
+    client = client or _client(uri)
     described = _guard(uri, "describe the collection", lambda: client.describe_collection(NAME))
     manifest = (described.get("properties") or {}).get(MANIFEST)
     return json.loads(manifest).get("build_id") if manifest else None
