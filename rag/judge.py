@@ -66,10 +66,16 @@ def named_things(query: Query) -> list[str]:
 
 def unknown_names(query: Query, lexical) -> int:
     """How many named things of the question occur nowhere in the index, in any spelling we can make:
-    the word itself or a Dutch rendering, every part of it ("COVID-19": "covid" as well as "19")."""
+    the word itself or a Dutch rendering (the glossary's; for an English question the dictionary's too),
+    every part of it ("COVID-19": "covid" as well as "19")."""
+    from rag.translation import translations
+
+    english = is_english(query.question)
     count = 0
     for word in named_things(query):
-        spellings = [tokenize([word])[0]] + [tokenize([dutch])[0] for dutch in dutch_terms(word)]
+        # an English question's word in its Dutch forms too, the dictionary's as well ("Geneva": "Genève")
+        renderings = dutch_terms(word) + (translations(word) if english else [])
+        spellings = [tokenize([word])[0]] + [tokenize([dutch])[0] for dutch in renderings]
         spellings = [[t for t in tokens if len(t) >= 3] or tokens for tokens in spellings if tokens]
         if spellings and not any(all(lexical.knows(t) for t in tokens) for tokens in spellings):
             count += 1

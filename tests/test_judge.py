@@ -172,3 +172,17 @@ def test_a_party_without_a_fitting_passage_gets_the_closest_of_the_others(real_i
     assert sgp.status == "party_missing" and sgp.others and all(h.chunk.party != "SGP" for h in sgp.others)
     assert "Dichtstbijzijnde passages van andere partijen" in sgp.text
     assert assistant.ask("What did JA21 ask about Uganda?").status == "found"
+
+
+def test_an_english_questions_named_things_count_as_known_in_their_dutch_form():
+    """"Geneva" is "Genève" in the papers, "June" is "juni": an English question's named things are
+    looked up in the dictionary's Dutch forms too, not counted as absent from the index."""
+    from rag import translation
+
+    if not (translation.dictionary_dir() / "freedict-eng-nld.index").exists():
+        pytest.skip("the FreeDict dictionaries are not installed (make dictionary)")
+    lexical = LexicalIndex.build(["Het verdrag werd in juni te Genève gesloten door de katholieke bond."])
+    assert unknown_names(parse_question("Which convention was concluded in Geneva in June?"), lexical) == 0
+    assert unknown_names(parse_question("What was concluded in Geneva about ChatGPT?"), lexical) == 1
+    # a Dutch question's words are not read as English
+    assert unknown_names(parse_question("Wat werd er in Geneva besloten?"), lexical) == 1
