@@ -13,13 +13,13 @@ from pathlib import Path
 from rag.answer import TEXTS, language
 
 from rag.chain import build_chain
-from rag.collection import Collection, is_remote
+from rag.collection import Collection
 from rag.llm import chat_model_from_env
 from rag.followup import searched_question
 from rag.query import clean_question, make_filters
 from rag.rerank import make_reranker
 from rag.retriever import Mode
-from rag.store import default_index_dir
+from rag.store import default_index_dir, index_location, is_remote
 from rag.types import Answer
 
 
@@ -35,8 +35,8 @@ class Assistant:
         """`backend`: where the searches run ("local", "milvus:///path.db", "milvus://host:port";
         `rag.search_backend`)."""
         self.backend = backend
-        location = index_dir or default_index_dir()  # a folder, or "milvus://…" (`rag.milvus_index`)
-        self.collection = collection or Collection.load(location if is_remote(location) else Path(location),
+        # a folder, or "milvus://…" (`rag.milvus_index`)
+        self.collection = collection or Collection.load(index_location(index_dir) if index_dir else default_index_dir(),
                                                         model=model)
         if backend:
             self.collection.use_backend(backend)

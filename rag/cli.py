@@ -30,11 +30,9 @@ BackendOpt = typer.Option(None, "--backend", envvar="RAG_BACKEND", show_envvar=F
 
 def _index_dir(index: Optional[str]) -> Path | str:
     """The index folder, or a Milvus URI ("milvus://…": the index published there, `rag.milvus_index`)."""
-    from rag.collection import is_remote
-    from rag.store import default_index_dir
+    from rag.store import default_index_dir, index_location
 
-    location = index or default_index_dir()
-    return location if is_remote(location) else Path(location)
+    return index_location(index) if index else default_index_dir()
 
 
 @app.command()

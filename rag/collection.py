@@ -18,7 +18,7 @@ from rag.chunking import CHUNKER_VERSION
 from rag.embedding import Embedder, make_embedder
 from rag.errors import IndexMismatchError
 from rag.lexical import BM25_SETTINGS, LexicalIndex
-from rag.store import DocRecord, chunk_from_json, iter_jsonl, read_manifest, rebuild_hint
+from rag.store import DocRecord, chunk_from_json, is_remote, iter_jsonl, read_manifest, rebuild_hint
 from rag.types import Chunk
 
 
@@ -37,11 +37,6 @@ _OFFICE = re.compile(r",?\s+(?:[Mm]inisters?\b|[Ss]taatssecretaris|betreffende|i
 # A name: initials, particles and capitalised words ("G. M. P. Cornelissen", "Van der Goes van Naters").
 _NAME = re.compile(r"(?:[A-Z]\.\s?)*(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t)\s+)*"
                    r"[A-ZÀ-Ý][\w'’-]+(?:[\s-]+(?:(?:van|de|der|den|ter|ten|het)\s+)*[A-ZÀ-Ý][\w'’-]+)*")
-
-
-def is_remote(index) -> bool:
-    """Whether an index location names a Milvus ("milvus://…") rather than a folder."""
-    return isinstance(index, str) and index.startswith("milvus://")
 
 
 class Documents(dict):

@@ -23,16 +23,19 @@ needs no index folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
 
 import numpy as np
 
 from rag.errors import IndexMismatchError, RagError
 from rag.search_backend import top_rows
+from rag.types import Chunk
 
 NAME = "kamervragen"
 IDENTITY = "kamervragen.identity"
@@ -144,30 +147,30 @@ def _stored_identity(client, uri: str) -> dict:
         return {}
 
 
-def quiet_iterators() -> None:
+def _quiet_iterators() -> None:
     """Milvus Lite gives a query iterator no snapshot time, and pymilvus says so on every run; it then
     uses its own clock, which is what is wanted here: a user need not see it. (Called before each
     iteration, not at import: importing pymilvus sets its loggers' levels.)"""
     logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 
 
+def iterate(client, uri: str, name: str, fields: list[str], filter: str = "") -> Iterator[dict]:
+    """Every row of collection `name` the filter admits, in batches (Strong: a server otherwise may not
+    show rows other clients, such as Ray's workers, wrote just before)."""
+    _quiet_iterators()
+    iterator = _guard(uri, f"read {name}", lambda: client.query_iterator(
+        name, batch_size=1000, filter=filter, output_fields=fields, consistency_level="Strong"))
+    while True:
+        batch = _guard(uri, f"read {name}", iterator.next)
+        if not batch:
+            iterator.close()
+            return
+        yield from batch
+
+
 def _stored_ids(client, uri: str) -> dict[str, str]:
-    """{chunk_id: digest} of the stored passages (`rag.milvus_index.passage_digest`)."""
-    quiet_iterators()
-
-    def read():
-        ids: dict[str, str] = {}
-        # Strong: a server otherwise may not show passages other clients (Ray's workers) wrote just before
-        iterator = client.query_iterator(NAME, batch_size=1000, filter="", output_fields=["chunk_id", "digest"],
-                                         consistency_level="Strong")
-        while True:
-            batch = iterator.next()
-            if not batch:
-                iterator.close()
-                return ids
-            ids.update((r["chunk_id"], r["digest"]) for r in batch)
-
-    return _guard(uri, "list its passages", read)
+    """{chunk_id: digest} of the stored passages (`passage_digest`)."""
+    return {r["chunk_id"]: r["digest"] for r in iterate(client, uri, NAME, ["chunk_id", "digest"])}
 
 
 def _drifted(client, uri: str, parts, want: dict[str, int], kept: set[str]) -> bool:
@@ -214,11 +217,26 @@ def prepare(uri_text: str, identity: dict):
     return client, uri
 
 
+def passage_extra(chunk: Chunk) -> str:
+    """A passage's record as the passages collection stores it: the chunk without its text (its row in
+    the build and its text are fields of their own)."""
+    record = {k: v for k, v in asdict(chunk).items() if k != "text"}
+    text = json.dumps(record, ensure_ascii=False)
+    if len(text.encode("utf-8")) > 65000:  # footnotes of a passage beyond a VARCHAR: the note texts go
+        record["notes"] = []
+        text = json.dumps(record, ensure_ascii=False)
+    return text
+
+
+def passage_digest(chunk: Chunk, row: int) -> str:
+    """What a stored passage is checked by: its text, record and row (a party from the index-wide member
+    table, or a row, can change while its id stays)."""
+    return hashlib.sha1(f"{row}\n{passage_extra(chunk)}\n{chunk.text}".encode()).hexdigest()
+
+
 def passage_record(chunk, terms, row: int) -> dict:
     """A passage as Milvus stores it, but for its vector (`with_vectors`; a Ray worker attaches it once it
     has embedded the passage); `terms`: its row of BM25 term-frequency parts; `row`: its row in the build."""
-    from rag.milvus_index import passage_digest, passage_extra
-
     c = chunk
     return {
         "chunk_id": c.chunk_id, "doc_id": c.doc_id[:512], "party": (c.party or "")[:128],
@@ -261,7 +279,7 @@ def sync(uri_text: str, collection, progress: Callable[[int, int], None] | None 
     exactly the passages of `collection`: insert the missing, delete the gone. Idempotent; a killed
     run is completed by the next; a passage whose record or row changed is sent again. Returns {"added",
     "refreshed" (all sent again: the mean passage length moved), "changed", "deleted", "passages"}."""
-    from rag.milvus_index import passage_digest, publish
+    from rag.milvus_index import publish
 
     client, uri = prepare(uri_text, _identity(collection))
     have = _stored_ids(client, uri)

@@ -20,14 +20,14 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import asdict, replace
-from collections.abc import Iterator, Mapping
 
 import numpy as np
 
 from rag.errors import IndexMismatchError
 from rag.lexical import BM25_SETTINGS, tokenize
-from rag.milvus import MAX_TEXT, NAME, SCHEMA, MilvusBackend, _client, _guard, _stored_identity, quiet_iterators
+from rag.milvus import MAX_TEXT, NAME, SCHEMA, MilvusBackend, _client, _guard, _stored_identity, iterate
 from rag.search_backend import parse_backend
 from rag.store import DocRecord
 from rag.types import Chunk
@@ -41,23 +41,6 @@ BATCH = 500
 RANGE = 16384  # rows a Milvus query returns at most
 FETCHED = 64  # documents' texts kept on a query node (quotes of the last questions)
 _NO_VECTOR = [0.0, 0.0]  # Milvus wants a vector field in every collection: documents and terms have none
-
-
-def passage_extra(chunk: Chunk) -> str:
-    """A passage's record as the passages collection stores it: the chunk without its text (its row in
-    the build and its text are fields of their own)."""
-    record = {k: v for k, v in asdict(chunk).items() if k != "text"}
-    text = json.dumps(record, ensure_ascii=False)
-    if len(text.encode("utf-8")) > 65000:  # footnotes of a passage beyond a VARCHAR: the note texts go
-        record["notes"] = []
-        text = json.dumps(record, ensure_ascii=False)
-    return text
-
-
-def passage_digest(chunk: Chunk, row: int) -> str:
-    """What a stored passage is checked by: its text, record and row (a party from the index-wide member
-    table, or a row, can change while its id stays)."""
-    return hashlib.sha1(f"{row}\n{passage_extra(chunk)}\n{chunk.text}".encode()).hexdigest()
 
 
 def document_digest(record: DocRecord) -> str:
@@ -95,18 +78,6 @@ def _ensure(client, uri: str, name: str, fields, scalar: tuple[str, ...]) -> Non
                                                                                  index_params=index))
 
 
-def _iterate(client, uri: str, name: str, fields: list[str], filter: str = "") -> Iterator[dict]:
-    quiet_iterators()
-    iterator = _guard(uri, f"read {name}", lambda: client.query_iterator(
-        name, batch_size=1000, filter=filter, output_fields=fields, consistency_level="Strong"))
-    while True:
-        batch = _guard(uri, f"read {name}", iterator.next)
-        if not batch:
-            iterator.close()
-            return
-        yield from batch
-
-
 def _by_ranges(client, uri: str, name: str, key: str, fields: list[str]) -> list[dict]:
     """Every row of a collection, read by ranges of its integer `key` (a passage's row, a term's id: they
     run from 0 without gaps once a sync has completed): several times faster than an iterator in Milvus
@@ -119,7 +90,7 @@ def _by_ranges(client, uri: str, name: str, key: str, fields: list[str]) -> list
         rows += _guard(uri, f"read {name}", lambda: client.query(
             name, filter=f"{key} >= {low} and {key} < {low + RANGE}", output_fields=fields, limit=RANGE,
             consistency_level="Strong"))
-    return rows if len(rows) == total else list(_iterate(client, uri, name, fields))
+    return rows if len(rows) == total else list(iterate(client, uri, name, fields))
 
 
 def drop(client, uri: str) -> None:
@@ -139,7 +110,7 @@ def _publish_documents(client, uri: str, collection) -> None:
         ("text", "VARCHAR", {"max_length": 65535}), ("seam", "VARCHAR", {"max_length": 65535}),
         ("record", "VARCHAR", {"max_length": 65535})], scalar=("doc_id", "part"))
     _guard(uri, "load the documents", lambda: client.load_collection(DOCUMENTS))
-    stored = {r["doc_id"]: r["digest"] for r in _iterate(client, uri, DOCUMENTS, ["doc_id", "digest"], "part == 0")}
+    stored = {r["doc_id"]: r["digest"] for r in iterate(client, uri, DOCUMENTS, ["doc_id", "digest"], "part == 0")}
     local = collection.documents
     digests = {doc_id: document_digest(record) for doc_id, record in local.items()}
     stale = [d for d, digest in stored.items() if digests.get(d) != digest]
@@ -271,7 +242,7 @@ class RemoteDocuments(Mapping):
 def _all(client, uri: str, name: str, filter: str, fields: list[str]) -> list[dict]:
     """Every row the filter names: one query, or an iterator when they are more than a query returns."""
     rows = _guard(uri, f"read {name}", lambda: client.query(name, filter=filter, output_fields=fields, limit=RANGE))
-    return rows if len(rows) < RANGE else list(_iterate(client, uri, name, fields, filter))
+    return rows if len(rows) < RANGE else list(iterate(client, uri, name, fields, filter))
 
 
 def _record(meta: dict, text: str) -> DocRecord:
@@ -341,7 +312,7 @@ def load(uri_text: str, model: str | None = None, embedder=None):
                   key=lambda r: (r["row"], r["chunk_id"]))
     chunks = [_chunk(r["text"], r["record"]) for r in rows]
     pieces: dict[str, list[tuple[int, str]]] = {}
-    for r in _iterate(client, uri, DOCUMENTS, ["doc_id", "part", "record"], 'record != ""'):
+    for r in iterate(client, uri, DOCUMENTS, ["doc_id", "part", "record"], 'record != ""'):
         pieces.setdefault(r["doc_id"], []).append((int(r["part"]), r["record"]))
     records = {d: json.loads("".join(piece for _, piece in sorted(p))) for d, p in pieces.items()}
     documents = RemoteDocuments(client, uri, records)

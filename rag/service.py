@@ -30,13 +30,13 @@ MAX_REQUEST_BYTES = 1 << 20
 CLIENT_TIMEOUT_S = 120.0
 
 
-def socket_path(index_dir: Path) -> Path:
+def socket_path(index_dir: Path | str) -> Path:
     """Where the service for this index folder listens."""
     base = os.environ.get("XDG_RUNTIME_DIR") or os.path.join(tempfile.gettempdir(), f"kamervragen-{os.getuid()}")
-    from rag.collection import is_remote
+    from rag.store import is_remote
 
     # a Milvus index is the same wherever it is asked from; a folder is by its absolute path
-    place = str(index_dir) if is_remote(str(index_dir)) else str(Path(index_dir).resolve())
+    place = str(index_dir) if is_remote(index_dir) else str(Path(index_dir).resolve())
     key = hashlib.sha256(place.encode()).hexdigest()[:16]
     return Path(base) / f"kamervragen-{key}.sock"
 

@@ -34,12 +34,21 @@ FORMAT_VERSION = 1
 FILES = ("manifest.json", "chunks.jsonl", "documents.jsonl", "vectors.npy", "dense.faiss")
 
 
+def is_remote(index) -> bool:
+    """Whether an index location names a Milvus ("milvus://…", `rag.milvus_index`) rather than a folder."""
+    return isinstance(index, str) and index.startswith("milvus://")
+
+
+def index_location(value: str | Path) -> Path | str:
+    """An index's location as given (an option, $RAG_INDEX): a Milvus URI as it is, else a folder."""
+    return value if is_remote(value) else Path(value)
+
+
 def default_index_dir() -> Path | str:
     """`$RAG_INDEX` (a folder, or a Milvus URI), else `index/` of the repository checkout this package
     runs from, else ./index."""
     if os.environ.get("RAG_INDEX"):
-        value = os.environ["RAG_INDEX"]
-        return value if value.startswith("milvus://") else Path(value)
+        return index_location(os.environ["RAG_INDEX"])
     repo_index = Path(__file__).resolve().parents[1] / "index"
     return repo_index if repo_index.is_dir() else Path("index")
 

@@ -25,7 +25,7 @@ WINDOW_S = 60.0
 def users_path(index_dir: Path | str, given: Path | None = None) -> Path:
     """`given`, else $RAG_USERS, else users.json in the index folder; an index served from Milvus
     (`milvus://…`, no folder) keeps them in the user's configuration folder."""
-    from rag.collection import is_remote
+    from rag.store import is_remote
 
     if given or os.environ.get("RAG_USERS"):
         return Path(given or os.environ["RAG_USERS"])

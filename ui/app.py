@@ -49,7 +49,7 @@ class App:
 
     def __init__(self, assistant: Assistant, gate=None):
         """`gate` (`rag.users.Gate`): the users who may log in; None on this machine without users."""
-        from rag.collection import is_remote
+        from rag.store import is_remote
         from rag.indexer import uploads_dir
 
         self.assistant = assistant
