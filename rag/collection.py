@@ -19,7 +19,7 @@ from rag.embedding import Embedder, make_embedder
 from rag.errors import IndexMismatchError
 from rag.lexical import BM25_SETTINGS, LexicalIndex
 from rag.store import DocRecord, chunk_from_json, is_remote, iter_jsonl, read_manifest, rebuild_hint
-from rag.types import Chunk
+from rag.types import CHAIR, Chunk
 
 
 # How a party named in a question treats passages without a party: "strict" (only the party's own)
@@ -214,7 +214,9 @@ class Collection:
         name one of them (a minister's answer to "de vragen van de CDA-fractie", a contribution whose
         party the text does not state), unless they name more than `MAX_MENTIONS` parties (a vote's
         result, a list of fractions: about none of them, except when the question asks how the party
-        voted); the answer labels those as not attributed."""
+        voted), and not the chair's unless the question asks how the party voted (the chair names a party to
+        give it the floor, for its apologies — "een bericht van verhindering van mevrouw Leijten van de SP" —
+        or in a vote's result); the answer labels those as not attributed."""
         soft = named_in_question and PARTY_POLICY == "mentions"
         most = 10 ** 6 if about_votes else MAX_MENTIONS
         cache = self.__dict__.setdefault("_party_masks", {})
@@ -222,7 +224,8 @@ class Collection:
             mask = np.isin(self._columns["party"], list(parties))
             if soft:
                 wanted = set(parties)
-                mask |= np.array([not c.party and bool(wanted.intersection(c.mentions)) and len(c.mentions) <= most
+                mask |= np.array([not c.party and (about_votes or c.speaker != CHAIR)
+                                  and bool(wanted.intersection(c.mentions)) and len(c.mentions) <= most
                                   for c in self.chunks])
             cache[parties, soft, most] = mask
         return cache[parties, soft, most]

@@ -321,14 +321,16 @@ def filter_expression(collection, filters) -> str:
     `collection.rows_where(filters)` gives ("" for no filter). The members' documents are looked up
     in the collection (in their text), the rest is Milvus's own."""
     from rag.collection import MAX_MENTIONS, PARTY_POLICY
+    from rag.types import CHAIR
 
     parts = []
     if filters.parties:
         own = f"party in {_strings(filters.parties)}"
         if filters.named_in_question and PARTY_POLICY == "mentions":
             most = 10 ** 6 if filters.about_votes else MAX_MENTIONS
+            chair = "" if filters.about_votes else f" and speaker != {json.dumps(CHAIR)}"
             own = (f'({own} or (party == "" and array_contains_any(mentions, {_strings(filters.parties)}) '
-                   f"and mention_count <= {most}))")
+                   f"and mention_count <= {most}{chair}))")
         parts.append(own)
     if filters.doc_ids:
         parts.append(f"doc_id in {_strings(filters.doc_ids)}")

@@ -153,6 +153,8 @@ class Chunk:
 
 
 INDEX_TABLE = "member table of the index"
+# The speaker of a debate's chair (Handelingen, VLOS, a historic debate's "De Voorzitter:"): never a party's voice.
+CHAIR = "De voorzitter"
 _MORE_QUESTIONS = re.compile(r" \(en \d+ andere vragen\)$")
 
 

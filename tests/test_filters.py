@@ -74,3 +74,21 @@ def test_a_vote_result_counts_for_how_a_party_voted_not_for_what_it_asked(assist
     assert set(tallies) <= set(voted.tolist())
     hits = assistant.ask("Hoe stemde de SGP over de motie-Kröger?", k=3).hits
     assert "motie-Kröger" in hits[0].chunk.text and "de SGP" in hits[0].chunk.text
+
+
+def test_a_party_the_chair_names_is_not_what_the_party_said_but_is_how_it_voted(assistant):
+    """The chair names a party to give it the floor, for its apologies or in a vote's result: such a
+    passage is admitted for how the party voted, never for what it said or asked (a question on what
+    the SP said about the brexit was answered by the chair's "bericht van verhindering … van de SP")."""
+    from rag.collection import MAX_MENTIONS
+    from rag.query import parse_question
+    from rag.types import CHAIR
+
+    collection = assistant.collection
+    chair = {i for i, c in enumerate(collection.chunks)
+             if c.speaker == CHAIR and not c.party and "SP" in c.mentions and len(c.mentions) <= MAX_MENTIONS}
+    assert chair  # a chair's passage the mentions rule alone would admit
+    said = collection.rows_where(parse_question("Wat zei de SP over de motie-Wassenberg?").filters)
+    voted = collection.rows_where(parse_question("Hoe stemde de SP over de gewijzigde motie-Wassenberg?").filters)
+    assert not chair & set(said.tolist())
+    assert chair <= set(voted.tolist())

@@ -252,6 +252,7 @@ def _filters_to_check(collection):
         make_filters(parties=["CDA", "VVD"]),
         replace(make_filters(parties=["CDA", "VVD"]), named_in_question=True),  # also unattributed passages naming them
         replace(make_filters(parties=["CDA", "VVD"]), named_in_question=True, about_votes=True),  # a vote's result too
+        replace(make_filters(parties=["SP", "CDA"]), named_in_question=True),  # not the chair naming the SP
         make_filters(types=["handelingen"]),
         make_filters(since="1990", until="1995"),
         make_filters(since="2018-01", until="2018"),
