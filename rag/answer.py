@@ -67,20 +67,48 @@ _EDGES = ".,;:?!()'\"’‘“”"
 def coverage(query: Query, chunk: Chunk) -> float:
     """Share of the question's words (stemmed, without stop words) that occur in the passage (a word
     OCR broke at a line end read whole too). The words that frame a question ("gezegd", "gesteld",
-    "Kamer", "asked") are not its subject: a passage that says "gezegd" does not cover more of it."""
-    words = tokenize([" ".join(w for w in query.text.split() if w.strip(_EDGES).lower() not in FRAMING_WORDS)])[0]
-    if not words:
-        return 0.0
+    "Kamer", "asked") are not its subject: a passage that says "gezegd" does not cover more of it. An
+    English question's word counts in any Dutch form: the glossary's rendering of the term it is part
+    of ("return regulation": "terugkeerverordening"), the dictionary's, and inside a Dutch compound."""
+    from rag.judge import is_english
+
+    text = " ".join(w for w in query.text.split() if w.strip(_EDGES).lower() not in FRAMING_WORDS)
     # The passage with its speaker, party and section, not its document's title: a title shared by
     # every passage of a paper says nothing about whether this one answers.
-    passage = set(tokenize([f"{who(chunk)} {chunk.section} {chunk.text}"])[0])
+    written = f"{who(chunk)} {chunk.section} {chunk.text}"
     if "-" in chunk.text:  # OCR keeps a line end's hyphen inside a word: "be-voegdheden" is "bevoegdheden"
-        passage |= set(tokenize([_UNHYPHENATED.sub(r"\1\2", chunk.text)])[0])
+        written += " " + _UNHYPHENATED.sub(r"\1\2", chunk.text)
+    passage = set(tokenize([written])[0])
+    if is_english(query.question):
+        return _english_coverage(text, passage, written.lower())
+    words = tokenize([text])[0]
+    if not words:
+        return 0.0
     found = 0
     for word in dict.fromkeys(words):
         renderings = set(tokenize(dutch_terms(word))[0]) if dutch_terms(word) else set()
         found += word in passage or bool(renderings & passage)
     return found / len(dict.fromkeys(words))
+
+
+def _english_coverage(text: str, passage: set[str], written: str) -> float:
+    """`coverage` of an English question: per content word, whether the passage holds it or a Dutch
+    form of it (`passage`: its stemmed words; `written`: its text in lower case, for compounds)."""
+    from rag.glossary import renderings_by_word
+    from rag.translation import NOT_TRANSLATED, translations
+
+    terms = renderings_by_word(text)
+    found: dict[str, bool] = {}
+    for word in re.findall(r"\w[\w'’-]*", text):
+        tokens = tokenize([word])[0]
+        if not tokens or tokens[0] in found or word.lower() in NOT_TRANSLATED:
+            continue
+        forms = terms.get(word.lower(), []) + translations(word)
+        found[tokens[0]] = bool(set(tokens) & passage) or (len(word) >= 6 and word.lower() in written) or any(
+            all(t in passage for t in tokenize([form])[0] or ["\0"])
+            # a compound holds the word: "terugkeer" in "terugkeerverordening", "migratie" in "migratiepact"
+            or (len(form) >= 5 and " " not in form and form.lower() in written) for form in forms)
+    return sum(found.values()) / len(found) if found else 0.0
 
 
 NO_PARTY = {"nl": "geen partij", "en": "no party"}
@@ -110,10 +138,13 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
 
     shared = coverage(query, hit.chunk)
     english = is_english(query.question)
-    return {"cosine": hit.dense_score if hit.dense_score is not None else 0.0, "standout": standing.standout,
+    cosine = hit.dense_score if hit.dense_score is not None else 0.0
+    return {"cosine": cosine, "standout": standing.standout,
             "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
-            "country_missing": float(misses_countries(query, hit.chunk))}
+            "country_missing": float(misses_countries(query, hit.chunk)),
+            "unattributed": float(bool(query.parties) and hit.chunk.party not in query.parties),
+            "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0}
 
 
 def misses_countries(query: Query, chunk: Chunk) -> bool:

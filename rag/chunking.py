@@ -15,7 +15,7 @@ from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 15  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 16  # bump when parsing or chunking changes what passages are
 MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
 FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
 LEAD_WORDS = 16  # a nobody's line shorter than this before a speaker's turn leads that turn's passage
@@ -175,5 +175,5 @@ def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
         section=block.section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
         title=doc.title, doc_type=doc.doc_type, date=doc.date, speaker=block.speaker, role=block.role, qa=block.qa,
         speaker_role=block.speaker_role, attribution=block.attribution,
-        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))),
+        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))), subjects=" · ".join(doc.subjects),
     )

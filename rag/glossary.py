@@ -111,3 +111,14 @@ def dutch_terms(text: str) -> list[str]:
         if dutch.lower() not in present and dutch not in out:
             out.append(dutch)
     return out
+
+
+def renderings_by_word(text: str) -> dict[str, list[str]]:
+    """Per English word of `text` (lower case), the Dutch renderings of the glossary terms it is part
+    of: "the return regulation" gives "return" and "regulation" → ["terugkeerverordening"]."""
+    out: dict[str, list[str]] = {}
+    for m in _pattern().finditer(text):
+        dutch = GLOSSARY[re.sub(r"\s+", " ", m.group(1).lower())]
+        for word in re.findall(r"\w+", m.group(1)):
+            out.setdefault(word.lower(), []).append(dutch)
+    return out

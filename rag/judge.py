@@ -13,11 +13,14 @@ Signals of the best passage and its question:
   answerable Dutch question's passage shares none, while 41 of 61 unanswerable ones do; as coverage
   alone, a linear weight could not say "none at all" without also refusing English questions;
 - `country_missing`: the question names a country (in English or Dutch, `rag.countries`) and the
-  passage, with its title, names none of them ("agreements with India" → a passage on Greece).
-
-Measured and left out: whether the passage is credited to a party the question names (weight −0.04);
-for a question scoped to a party, how far the best passage of any party lies above the party's own, in
-cosine or in coverage (README, "Saying what is not there").
+  passage, with its title, names none of them ("agreements with India" → a passage on Greece);
+- `unattributed`: the question names a party and the passage is not credited to it, it only names it
+  (a list of members, a minister's reply, a committee's report);
+- `party_gap`: for a question scoped to a party, how far the best passage of the whole index, any
+  party's, lies above this one in cosine: asked what a party said on what only another party raised,
+  the other party's passage stands above.
+The last two were measured and left out on 66 unanswerable questions, and taken on 114 (README,
+"Saying what is not there").
 
 The fitted weights are in `judges.json` per model; a model without them is judged by
 `rag.answer.Judge` (its thresholds) alone.
@@ -38,7 +41,8 @@ from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
 
-FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing")
+FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing",
+            "unattributed", "party_gap")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")

@@ -155,6 +155,27 @@ def _title_from_text(text: str, dossier: str | None = None, number: str | None =
     return f"{title[:240 - len(ref) - 3]} ({ref})" if ref else title[:240]
 
 
+# Header lines of a paper that say where it stands, not what it is about: the chamber, the session,
+# the Aanhangsel's standing heading, the kind of paper with its date ("VOORLOPIG VERSLAG Vastgesteld …").
+_FURNITURE = re.compile(r"Kamer der|Staten[- ]?Generaal|Aanhangsel|Handelingen|Vragen (?:gesteld )?door|Zitting|"
+                        r"Vergaderjaar|Bijlagen|Ontvangen|Vastgesteld|Voorgesteld|Ter inzage|Den Haag|'s-Gravenhage|"
+                        r"^Aan de|^Nr\b|^No\b|^\W*(?:\d+\w*\s+)?vergadering\b|Voorzitter\s*:|Bijlage|Onderwerp van de|"
+                        r"Memorie van|Ontwerp van|Nota van|Raming|Agenda|^Titel\b|^\(", re.I)
+
+
+def header_subjects(lines: list[str], title: str) -> tuple[str, ...]:
+    """The lines of a paper's header that name a subject the title does not: a report on seven
+    naturalisation bills is titled by the first ("Naturalisatie van Maria Baum en 18 anderen") and
+    lists the other six above its text ("… van Naftali Blaugrund en 20 anderen"), in no passage."""
+    out: list[str] = []
+    for line in lines:
+        line = " ".join(line.split())
+        if (len(re.findall(r"[^\W\d_]{3,}", line)) >= 3 and line not in title and title not in line
+                and not _FURNITURE.search(line) and not _KIND.match(line.upper()) and line not in out):
+            out.append(line)
+    return tuple(out)
+
+
 def _sentence_case(kind: str) -> str:
     """"MOTIE VAN HET LID WÖLTGENS" → "Motie van het lid Wöltgens": the kind's words lower case, names capitalised."""
     if not kind.isupper():

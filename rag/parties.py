@@ -115,6 +115,12 @@ def _alias_pattern() -> re.Pattern:
     return re.compile(r"(?<![\w])(" + "|".join(parts) + r")(?:[\s-]*fractie)?(?![\w])", re.IGNORECASE)
 
 
+# A party's acronym that is also a neuter noun's: "het SGP" is the Stabiliteits- en Groeipact (a 2014
+# debate on the euro says it 14 times), the party is "de SGP".
+_NEUTER_NAMESAKES = frozenset({"SGP"})
+_NEUTER_BEFORE = re.compile(r"\b[Hh]et\s+$")
+
+
 def find_parties(text: str) -> list[tuple[str, int, int]]:
     """Parties named in `text`, as (canonical, start, end), in order of appearance.
 
@@ -130,6 +136,8 @@ def find_parties(text: str) -> list[tuple[str, int, int]]:
         if _key(surface) in _AMBIGUOUS and not (surface[0].isupper() or "fractie" in m.group(0).lower()):
             continue
         if surface.islower() and _key(surface) in _WORDS_IN_LOWER_CASE:
+            continue
+        if canonical in _NEUTER_NAMESAKES and _NEUTER_BEFORE.search(text[max(m.start() - 8, 0):m.start()]):
             continue
         found.append((canonical, m.start(), m.end()))
     return found

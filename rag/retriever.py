@@ -240,15 +240,26 @@ class Standing:
 
     margin: float = 0.0  # its cosine above the mean of the next nine
     standout: float = 0.0  # its cosine above the next 49, in their standard deviations (`rag.judge.standout`)
+    anywhere: float | None = None  # for a question scoped to parties: the best cosine of any passage in the index
 
 
-def dense_standing(c: Candidates) -> Standing:
+def dense_standing(c: Candidates, anywhere: float | None = None) -> Standing:
     from rag.judge import standout
 
     scores = [float(c.dense[np.searchsorted(c.rows, r)]) for r in c.dense_order[:50]]
     if len(scores) < 3:
-        return Standing()
-    return Standing(scores[0] - float(np.mean(scores[1:10])), standout(scores))
+        return Standing(anywhere=anywhere)
+    return Standing(scores[0] - float(np.mean(scores[1:10])), standout(scores), anywhere)
+
+
+def best_anywhere(collection: Collection, query: Query) -> float | None:
+    """For a question scoped to parties, the cosine of the best passage of the whole index, any party's
+    (a party asked about what only another party raised has that party's passage well above its own)."""
+    if not query.filters.parties:
+        return None
+    vector = collection.query_vector(query.search_text)
+    best = collection.backend.dense_top(vector, 1, None)
+    return float(collection.backend.dense_scores(vector, np.asarray(best, dtype=np.int64))[0]) if best else None
 
 
 def with_members(collection: Collection, query: Query) -> Query:
@@ -296,7 +307,7 @@ def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: M
                         float(c.lexical[i]) if mode != "dense" else None))
         if len(hits) == k:
             break
-    return hits, dense_standing(c)
+    return hits, dense_standing(c, best_anywhere(collection, query) if mode != "bm25" else None)
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

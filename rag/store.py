@@ -95,7 +95,8 @@ def chunk_to_json(chunk: Chunk) -> str:
 
 # Fields many passages share (a document's title, type and date; a party; a section): one string for
 # all of them, not one per passage.
-_SHARED = ("doc_id", "party", "section", "title", "doc_type", "date", "speaker", "role", "speaker_role", "attribution")
+_SHARED = ("doc_id", "party", "section", "title", "doc_type", "date", "speaker", "role", "speaker_role", "attribution",
+           "subjects")
 
 
 def chunk_from_json(line: str) -> Chunk:

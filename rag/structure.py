@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rag.attribution import attribute_layout, resolve_from_document
 from rag.layout import MARK_CLOSE, MARK_OPEN, PARTY_HEADING, RawBlock, _join_lines, layout
-from rag.metadata import document_metadata
+from rag.metadata import document_metadata, header_subjects
 from rag.parties import canonical_party
 from rag.types import Block, Document, Note, Source
 from rag.written_questions import split_questions_and_answers
@@ -133,6 +133,7 @@ def build_document(source: Source, doc_id: str | None = None) -> Document:
         sha256=source.sha256, text=text, blocks=tuple(blocks), page_starts=tuple(page_starts),
         first_page=int(meta.get("first_page") or first_page), notes=tuple(notes),
         dossier=meta.get("dossier"), number=meta.get("number"),
+        subjects=header_subjects([text[b.start:b.end] for b in blocks if b.kind == "front"], meta["title"] or ""),
     )
 
 

@@ -91,6 +91,7 @@ class Document:
     notes: tuple[Note, ...] = ()
     dossier: str | None = None
     number: str | None = None
+    subjects: tuple[str, ...] = ()  # what the header names beside the title (`rag.metadata.header_subjects`)
 
     def page_at(self, offset: int) -> int:
         """The page number on which the character at `offset` stands."""
@@ -125,6 +126,7 @@ class Chunk:
     speaker_role: str | None = None
     attribution: str | None = None  # how party and speaker were found (see rag.attribution)
     mentions: tuple[str, ...] = ()  # parties the passage's text names (canonical)
+    subjects: str = ""  # its document's header subjects beside the title, searched with the passage
 
     @property
     def pages(self) -> str:
@@ -149,7 +151,7 @@ class Chunk:
         elif _holds_title(self.text, self.title):
             # the paper's heading passage: the title once, or it outweighs the question asked below it
             document = f"({year})" if year and year not in self.text[:800] else ""
-        return "\n".join(x for x in (document, context, self.text) if x)
+        return "\n".join(x for x in (document, self.subjects, context, self.text) if x)
 
 
 INDEX_TABLE = "member table of the index"

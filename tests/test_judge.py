@@ -67,6 +67,9 @@ def test_fitted_weights_load_for_the_default_model_only():
     ("What did members say about Bitcoin mining?", "not_found"),
     ("What did the VVD ask about a return agreement with Chile?", "party_missing"),  # a country no passage names
     ("What did the PVV ask about the deal with Greece?", "found"),  # the passage says "de Grieken", "Griekse"
+    # only GroenLinks-PvdA asks about it; the VVD's best passage is on return too, well below theirs
+    ("Wat vraagt de VVD over het Frontex-programma voor vrijwillige terugkeer van Syriërs?", "party_missing"),
+    ("Does the VVD think the return regulation can still enter into force with the migration pact?", "found"),
 ])
 def test_the_judge_on_the_real_model(real_index, question, status):
     from rag.api import Assistant
@@ -186,3 +189,56 @@ def test_an_english_questions_named_things_count_as_known_in_their_dutch_form():
     assert unknown_names(parse_question("What was concluded in Geneva about ChatGPT?"), lexical) == 1
     # a Dutch question's words are not read as English
     assert unknown_names(parse_question("Wat werd er in Geneva besloten?"), lexical) == 1
+
+
+def test_a_party_question_is_judged_by_whose_passage_it_is_and_what_stands_above_it():
+    """A party's question: whether the best passage is the party's own or only names it, and how far
+    the best passage of the whole index (any party's) lies above it; neither counts for a question
+    not scoped to a party."""
+    from rag.answer import signals
+    from rag.retriever import Standing
+    from rag.types import Chunk, Hit
+
+    text = "De leden van de CDA-fractie vragen naar de terugkeer van asielzoekers."
+    own = Hit(Chunk("c", "d", text, 0, len(text), "CDA", "", 1, 1), 1.0, 1, 1, 1, 0.84, 3.0)
+    named = Hit(Chunk("n", "d", text, 0, len(text), None, "", 1, 1, mentions=("CDA",)), 1.0, 1, 1, 1, 0.84, 3.0)
+    party = parse_question("Wat vroeg het CDA over de terugkeer?")
+    above = Standing(0.05, 4.0, anywhere=0.87)
+    assert signals(own, party, above)["unattributed"] == 0.0
+    assert signals(named, party, above)["unattributed"] == 1.0
+    assert signals(own, party, above)["party_gap"] == pytest.approx(0.03)
+    assert signals(own, party, Standing(0.05, 4.0, anywhere=0.84))["party_gap"] == 0.0
+    topic = parse_question("Wat is er gevraagd over de terugkeer?")
+    assert signals(named, topic, Standing(0.05, 4.0))["unattributed"] == 0.0
+    assert signals(named, topic, Standing(0.05, 4.0))["party_gap"] == 0.0
+
+
+def test_the_best_passage_anywhere_is_looked_up_for_a_party_question_only(fake_index):
+    """`search_with_margin` gives a party's question the best cosine of the whole index: at least the
+    party's own best; a question without a party needs none."""
+    from rag.collection import Collection
+    from rag.retriever import search_with_margin
+
+    collection = Collection.load(fake_index)
+    query = parse_question("Wat vroeg de BBB over terugkeer?")
+    hits, standing = search_with_margin(collection, query, 5)
+    assert hits and all(h.chunk.party == "BBB" or "BBB" in h.chunk.mentions for h in hits)
+    anywhere = float((collection.vectors @ collection.query_vector(query.search_text)).max())
+    assert standing.anywhere == pytest.approx(anywhere, abs=1e-5)
+    assert anywhere > max(h.dense_score for h in hits)  # another party's passage stands above the BBB's here
+    assert search_with_margin(collection, parse_question("Wat is er gevraagd over terugkeer?"), 5)[1].anywhere is None
+
+
+def test_an_english_questions_words_count_in_their_dutch_forms_and_compounds():
+    """"return regulation" is the glossary's "terugkeerverordening", "migration pact" its "migratiepact":
+    an English question's words count as covered by a passage that says them in Dutch, inside a
+    compound too (coverage took the glossary word by word and found neither)."""
+    from rag.answer import coverage
+    from rag.types import Chunk
+
+    question = parse_question("Does the VVD think the return regulation can still enter into force with the migration pact?")
+    text = "Acht de minister het realistisch om de terugkeerverordening tegelijk met het migratiepact in werking te laten treden?"
+    other = "De leden vragen naar de opvang van vluchtelingen in Griekenland."
+    covered = coverage(question, Chunk("a", "d", text, 0, len(text), "VVD", "", 1, 1))
+    assert covered >= 0.5
+    assert coverage(question, Chunk("b", "d", other, 0, len(other), "VVD", "", 1, 1)) < covered / 2

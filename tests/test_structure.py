@@ -120,3 +120,38 @@ def test_page_numbers_follow_offsets():
 def test_party_aliases_in_headings_are_canonical():
     doc = build_document(_source("Inbreng van de leden van de GL/PvdA-fractie\nDe leden stellen een vraag?"))
     assert [b.party for b in doc.blocks if b.kind == "paragraph"] == ["GroenLinks-PvdA"]
+
+
+NATURALISATION_REPORT = """ZITTING 1953—1954 — 3088, 3095,
+3096, 3097, 3098, 3099 en 3207
+Naturalisatie van Maria Baum en 18 anderen
+Naturalisatie van Harm Herman Bölkow en 20 anderen
+Naturalisatie van Naftali Blaugrund en 20 anderen
+VERSLAG No. 5
+(De vroegere stukken betreffende de nos. 3088, 3095 en 3096 zijn gedrukt in de zitting 1952—1953)
+Het onderzoek van bovengenoemde wetsontwerpen heeft de vaste Commissie voor de Naturalisaties geen aanleiding gegeven tot het maken van opmerkingen.
+Vastgesteld 3 November 1953."""
+
+
+def test_a_header_naming_several_bills_is_searched_with_every_passage(tmp_path):
+    """A report on several bills is titled by the first; the others, named only in its header, are
+    searched with its passages (sgd-0000283396: "Naftali Blaugrund" was in no passage, so a question
+    naming him found nothing and the judge counted the name as absent from the index)."""
+    from rag.chunking import chunk_document
+    from rag.collection import Collection
+    from rag.embedding import FakeEmbedder
+    from rag.indexer import build_index
+
+    doc = build_document(_source(NATURALISATION_REPORT))
+    assert doc.title == "Naturalisatie van Maria Baum en 18 anderen"
+    assert doc.subjects == ("Naturalisatie van Harm Herman Bölkow en 20 anderen",
+                            "Naturalisatie van Naftali Blaugrund en 20 anderen")  # not the session, the kind
+    answer = next(c for c in chunk_document(doc) if "geen aanleiding" in c.text)
+    assert "Naftali Blaugrund" in answer.embed_text and "Blaugrund" not in answer.text
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "verslag.txt").write_text(NATURALISATION_REPORT, encoding="utf-8")
+    build_index([folder], tmp_path / "index", embedder=FakeEmbedder(64))
+    collection = Collection.load(tmp_path / "index", embedder=FakeEmbedder(64))
+    assert collection.lexical.knows("blaugrund")
+    assert any("blaugrund" in c.subjects.lower() for c in collection.chunks)  # stored with the passage
