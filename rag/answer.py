@@ -94,21 +94,32 @@ def coverage(query: Query, chunk: Chunk) -> float:
 def _english_coverage(text: str, passage: set[str], written: str) -> float:
     """`coverage` of an English question: per content word, whether the passage holds it or a Dutch
     form of it (`passage`: its stemmed words; `written`: its text in lower case, for compounds)."""
+    words = _english_words(text)
+    found = sum(bool(tokens & passage) or any(part in written for part in parts) or any(form <= passage for form in forms)
+                for tokens, parts, forms in words)
+    return found / len(words) if words else 0.0
+
+
+@lru_cache(maxsize=256)
+def _english_words(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]], ...]:
+    """Per content word of an English question (once per question, not per passage judged): its stemmed
+    tokens, the strings a compound may hold it as (the word itself, its one-word Dutch forms), and the
+    stemmed tokens of each Dutch form (the glossary's rendering of the term it is part of, the dictionary's)."""
     from rag.glossary import renderings_by_word
     from rag.translation import NOT_TRANSLATED, translations
 
     terms = renderings_by_word(text)
-    found: dict[str, bool] = {}
+    out, seen = [], set()
     for word in re.findall(r"\w[\w'’-]*", text):
         tokens = tokenize([word])[0]
-        if not tokens or tokens[0] in found or word.lower() in NOT_TRANSLATED:
+        if not tokens or tokens[0] in seen or word.lower() in NOT_TRANSLATED:
             continue
+        seen.add(tokens[0])
         forms = terms.get(word.lower(), []) + translations(word)
-        found[tokens[0]] = bool(set(tokens) & passage) or (len(word) >= 6 and word.lower() in written) or any(
-            all(t in passage for t in tokenize([form])[0] or ["\0"])
-            # a compound holds the word: "terugkeer" in "terugkeerverordening", "migratie" in "migratiepact"
-            or (len(form) >= 5 and " " not in form and form.lower() in written) for form in forms)
-    return sum(found.values()) / len(found) if found else 0.0
+        # a compound holds the word: "terugkeer" in "terugkeerverordening", "migratie" in "migratiepact"
+        parts = tuple(f.lower() for f in forms if len(f) >= 5 and " " not in f) + ((word.lower(),) if len(word) >= 6 else ())
+        out.append((frozenset(tokens), parts, tuple(frozenset(t) for t in tokenize(forms) if t) if forms else ()))
+    return tuple(out)
 
 
 NO_PARTY = {"nl": "geen partij", "en": "no party"}

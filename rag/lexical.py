@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sys
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -60,12 +62,24 @@ def _bm25s():
     return bm25s
 
 
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop words removed, Dutch-stemmed tokens, one list per text."""
-    bm25s = _bm25s()
+# bm25s.tokenize's own pattern: what it splits, we split alike
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
-    return bm25s.tokenize(list(texts), stopwords=list(_stopwords()), stemmer=_stemmer(),
-                          return_ids=False, show_progress=False)
+
+@lru_cache(maxsize=1)
+def _stopword_set() -> frozenset[str]:
+    return frozenset(_stopwords())
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop words removed, Dutch-stemmed tokens, one list per text: bm25s.tokenize's
+    steps (its pattern, the stop words before stemming, PyStemmer), without its per-call progress bars
+    and stop-word set, which cost 0.1 ms a call: the judge tokenizes every word of a question."""
+    stop = _stopword_set()
+    split = [[token for token in _TOKEN.findall(text.lower()) if token not in stop] for text in texts]
+    unique = list(dict.fromkeys(token for tokens in split for token in tokens))
+    stems = dict(zip(unique, _stemmer().stemWords(unique)))
+    return [[stems[token] for token in tokens] for tokens in split]
 
 
 class LexicalIndex:

@@ -107,3 +107,15 @@ def test_langchain_retriever_returns_documents_with_citations(collection):
     meta = docs[0].metadata
     assert meta["party"] == "JA21" and meta["page"] == 9 and meta["doc_id"] in collection.documents
     assert collection.documents[meta["doc_id"]].text[meta["start"]:meta["end"]] == docs[0].page_content
+
+
+def test_tokens_are_bm25s_own(core_document):
+    """`tokenize` does bm25s.tokenize's steps itself (without its progress bars: the judge tokenizes every
+    word of a question): the same tokens, or the index's terms and the questions' would part."""
+    from rag.lexical import _bm25s, _stemmer, _stopwords, tokenize
+
+    texts = core_document.text.split("\n") + ["Wat vroeg JA21 over Oeganda?", "Het SGP, D'66 — COVID-19 in Genève",
+                                              "ÉÉN Bölkow x", ""]
+    expected = _bm25s().tokenize(texts, stopwords=list(_stopwords()), stemmer=_stemmer(), return_ids=False,
+                                 show_progress=False)
+    assert tokenize(texts) == expected and sum(map(len, expected)) > 1000
