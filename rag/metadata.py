@@ -109,14 +109,27 @@ _CONSULTED = re.compile(r"vragen en opmerkingen voorgelegd aan .{5,200}? inzake 
 
 
 def _subject_line(text: str) -> str | None:
-    """The first line of the opening that reads as a subject (not the chamber, year or number)."""
+    """The first line of the opening that reads as a subject (not the chamber, year or number, nor the
+    kind of paper with its date: "LIJST VAN ANTWOORDEN Ontvangen 7 november 1980"), three words or one
+    long compound ("Wetenschapsbudget 1981")."""
     for line in text.split("\n\n")[:12]:
         line = " ".join(line.split())
-        words = re.findall(r"[^\W\d_]{3,}", line)
-        if len(words) >= 3 and len(line.split()) <= 30 and not _KIND.match(line) and \
-                not re.match(r"(Tweede|Eerste) Kamer|Vergaderjaar|Zitting|Aanhangsel|De Kamer|\d", line):
+        if re.search(r"\b(?:Ontvangen|Vastgesteld|Ingezonden)\s+\d", line):
+            # the paper's kind and date close its header: what follows is its text; the kind is the title's
+            # already when it is one `_KIND` knows
+            return None if _KIND.search(line) or re.match(r"\W*(?:Ontvangen|Vastgesteld|Ingezonden)\b", line) \
+                else line[:200]
+        if _names_subject(line) and len(line.split()) <= 30 and not _KIND.match(line) and \
+                not re.match(r"(Tweede|Eerste) Kamer|Vergaderjaar|Zitting|Aanhangsel|De Kamer|\d", line) and \
+                not re.search(r"Voorzitter\s*:|^\w+, \d+ \w+ \d{4}$", line):
             return line[:200]
     return None
+
+
+def _names_subject(line: str) -> bool:
+    """Three words, or a compound of ten letters or more (Dutch writes a subject as one word)."""
+    words = re.findall(r"[^\W\d_]{3,}", line)
+    return len(words) >= 3 or any(len(w) >= 10 for w in words)
 
 
 # A written question's heading ends at "(Ingezonden", a line end or a sentence's full stop; not at an
@@ -160,7 +173,7 @@ def _title_from_text(text: str, dossier: str | None = None, number: str | None =
 _FURNITURE = re.compile(r"Kamer der|Staten[- ]?Generaal|Aanhangsel|Handelingen|Vragen (?:gesteld )?door|Zitting|"
                         r"Vergaderjaar|Bijlagen|Ontvangen|Vastgesteld|Voorgesteld|Ter inzage|Den Haag|'s-Gravenhage|"
                         r"^Aan de|^Nr\b|^No\b|^\W*(?:\d+\w*\s+)?vergadering\b|Voorzitter\s*:|Bijlage|Onderwerp van de|"
-                        r"Memorie van|Ontwerp van|Nota van|Raming|Agenda|^Titel\b|^\(", re.I)
+                        r"Memorie van|Ontwerp van|Nota van|Raming|Agenda|^Titel\b|^\(|^\w+, \d+ \w+ \d{4}$", re.I)
 
 
 def header_subjects(lines: list[str], title: str) -> tuple[str, ...]:
@@ -170,7 +183,7 @@ def header_subjects(lines: list[str], title: str) -> tuple[str, ...]:
     out: list[str] = []
     for line in lines:
         line = " ".join(line.split())
-        if (len(re.findall(r"[^\W\d_]{3,}", line)) >= 3 and line not in title and title not in line
+        if (_names_subject(line) and line not in title and title not in line
                 and not _FURNITURE.search(line) and not _KIND.match(line.upper()) and line not in out):
             out.append(line)
     return tuple(out)

@@ -270,6 +270,27 @@ def test_dates_and_dossiers_of_papers_without_metadata(tmp_path):
     assert len(doc.title) <= 240
 
 
+def test_a_subject_of_one_compound_is_the_title_not_the_kind_and_date_after_it(tmp_path):
+    """Real headers (sgd-0000162858, sgd-0000013830): a subject of one long compound ("Wetenschapsbudget
+    1981", "Betuweroute") is the title; before, the first line of three words was: the kind and date
+    below it ("LIJST VAN ANTWOORDEN Ontvangen 7 november 1980"), or the letter's "Aan de Voorzitter"."""
+    doc, _ = parse_text(tmp_path, "Tweede Kamer der Staten-Generaal\n\nZitting 1980-1981\n\n16 402\n\n"
+                                  "Wetenschapsbudget 1981\n\nNr. 5\n\nLIJST VAN ANTWOORDEN Ontvangen 7 november "
+                                  "1980\n\n1 Met betrekking tot de vraag over begrotingsposten zou ik het volgende "
+                                  "willen opmerken.\n", "a.txt")
+    assert doc.title.startswith("Wetenschapsbudget 1981")
+    doc, _ = parse_text(tmp_path, "Tweede Kamer der Staten-Generaal\n\nVergaderjaar 1991-1992\n\n22 589\n\n"
+                                  "Betuweroute\n\nNr. 9\n\nBRIEF VAN DE MINISTER VAN VERKEER EN WATERSTAAT\n\n"
+                                  "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal\n\nHierbij zend ik u "
+                                  "de nota over de Betuweroute.\n", "b.txt")
+    assert "Betuweroute" in doc.title and "Aan de Voorzitter" not in doc.title
+    # a header without a subject keeps its kind as title, not the kind's date line twice
+    doc, _ = parse_text(tmp_path, "Tweede Kamer der Staten-Generaal\n\nVergaderjaar 1987-1988\n\n20 013\n\n"
+                                  "Nr. 5\n\nMEMORIE VAN ANTWOORD Ontvangen 27 augustus 1987\n\nDe ondergetekende "
+                                  "dankt de leden voor hun vragen.\n", "c.txt")
+    assert doc.title.lower().startswith("memorie van antwoord") and "Ontvangen" not in doc.title
+
+
 def test_a_written_questions_title_does_not_end_at_an_abbreviation(tmp_path):
     """Real headings (sgd-0000098981, sgd-0000233814): "t.b.v." and "(P. v. d. A.)" are not sentence ends;
     the heading's own full stop and "(Ingezonden" are."""
