@@ -253,12 +253,17 @@ def dense_standing(c: Candidates, anywhere: float | None = None) -> Standing:
 
 
 def best_anywhere(collection: Collection, query: Query) -> float | None:
-    """For a question scoped to parties, the cosine of the best passage of the whole index, any party's
-    (a party asked about what only another party raised has that party's passage well above its own)."""
+    """For a question scoped to parties, the cosine of the best passage any party's within its other
+    filters (the whole index when it has none): a party asked about what only another party raised has
+    that party's passage well above its own."""
     if not query.filters.parties:
         return None
+    others = replace(query.filters, parties=(), named_in_question=False, about_votes=False)
+    rows = collection.rows_where(others)
+    if rows is not None and not len(rows):
+        return None
     vector = collection.query_vector(query.search_text)
-    best = collection.backend.dense_top(vector, 1, None)
+    best = collection.backend.dense_top(vector, 1, rows, None if rows is None else others)
     return float(collection.backend.dense_scores(vector, np.asarray(best, dtype=np.int64))[0]) if best else None
 
 

@@ -217,7 +217,7 @@ def test_the_best_passage_anywhere_is_looked_up_for_a_party_question_only(fake_i
     """`search_with_margin` gives a party's question the best cosine of the whole index: at least the
     party's own best; a question without a party needs none."""
     from rag.collection import Collection
-    from rag.retriever import search_with_margin
+    from rag.retriever import Standing, search_with_margin
 
     collection = Collection.load(fake_index)
     query = parse_question("Wat vroeg de BBB over terugkeer?")
@@ -227,6 +227,20 @@ def test_the_best_passage_anywhere_is_looked_up_for_a_party_question_only(fake_i
     assert standing.anywhere == pytest.approx(anywhere, abs=1e-5)
     assert anywhere > max(h.dense_score for h in hits)  # another party's passage stands above the BBB's here
     assert search_with_margin(collection, parse_question("Wat is er gevraagd over terugkeer?"), 5)[1].anywhere is None
+    # within the question's other filters: a document filter keeps "anywhere" inside that document
+    from dataclasses import replace
+
+    doc, motion = "vso-jbz-raad-2026-01-22", parse_question("Wat vroeg de BBB over de motie-Wassenberg?")
+    scoped = replace(motion, filters=replace(motion.filters, doc_ids=(doc,)))
+    rows = [i for i, c in enumerate(collection.chunks) if c.doc_id == doc]
+    vector = collection.query_vector(motion.search_text)
+    inside = float((collection.vectors[rows] @ vector).max())
+    assert inside < float((collection.vectors @ vector).max())  # the motion's own passages are elsewhere
+    found = search_with_margin(collection, scoped, 5)
+    assert found[0] and all(h.chunk.doc_id == doc for h in found[0])
+    assert found[1].anywhere == pytest.approx(inside, abs=1e-5)
+    assert search_with_margin(collection, replace(query, filters=replace(query.filters, doc_ids=("none",))), 5) \
+        == ([], Standing())
 
 
 def test_an_english_questions_words_count_in_their_dutch_forms_and_compounds():
