@@ -100,11 +100,18 @@ def _english_coverage(text: str, passage: set[str], written: str) -> float:
     return found / len(words) if words else 0.0
 
 
-@lru_cache(maxsize=256)
 def _english_words(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]], ...]:
-    """Per content word of an English question (once per question, not per passage judged): its stemmed
-    tokens, the strings a compound may hold it as (the word itself, its one-word Dutch forms), and the
-    stemmed tokens of each Dutch form (the glossary's rendering of the term it is part of, the dictionary's)."""
+    """Per content word of an English question: its stemmed tokens, the strings a compound may hold it
+    as (the word itself, its one-word Dutch forms), and the stemmed tokens of each Dutch form."""
+    from rag.translation import table
+
+    return _english_words_with(text, id(table()))  # the dictionary's table in the key: a new table, new forms
+
+
+@lru_cache(maxsize=256)
+def _english_words_with(text: str, _table: int) -> tuple:
+    """`_english_words`, once per question and dictionary (not per passage judged); the Dutch forms are the
+    glossary's rendering of the term a word is part of and the dictionary's."""
     from rag.glossary import renderings_by_word
     from rag.translation import NOT_TRANSLATED, translations
 
@@ -117,7 +124,9 @@ def _english_words(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...], tu
         seen.add(tokens[0])
         forms = terms.get(word.lower(), []) + translations(word)
         # a compound holds the word: "terugkeer" in "terugkeerverordening", "migratie" in "migratiepact"
-        parts = tuple(f.lower() for f in forms if len(f) >= 5 and " " not in f) + ((word.lower(),) if len(word) >= 6 else ())
+        # ("parliament": "Kamer" counts as a word, not inside "Kamerleden", which any paper says)
+        parts = tuple(f.lower() for f in forms if len(f) >= 5 and " " not in f and f.lower() not in FRAMING_WORDS) \
+            + ((word.lower(),) if len(word) >= 6 else ())
         out.append((frozenset(tokens), parts, tuple(frozenset(t) for t in tokenize(forms) if t) if forms else ()))
     return tuple(out)
 
@@ -154,7 +163,9 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
             "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
             "country_missing": float(misses_countries(query, hit.chunk)),
-            "unattributed": float(bool(query.parties) and hit.chunk.party not in query.parties),
+            # a vote's result is the chair's, never a party's own: not a sign against it
+            "unattributed": float(bool(query.parties) and not query.filters.about_votes
+                                  and hit.chunk.party not in query.parties),
             "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0}
 
 

@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, replace
 
+from rag.metadata import SUBJECTS_CHARS
 from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
@@ -175,5 +176,5 @@ def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
         section=block.section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
         title=doc.title, doc_type=doc.doc_type, date=doc.date, speaker=block.speaker, role=block.role, qa=block.qa,
         speaker_role=block.speaker_role, attribution=block.attribution,
-        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))), subjects=" · ".join(doc.subjects),
+        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))), subjects=" · ".join(doc.subjects)[:SUBJECTS_CHARS],
     )

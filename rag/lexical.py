@@ -75,6 +75,8 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop words removed, Dutch-stemmed tokens, one list per text: bm25s.tokenize's
     steps (its pattern, the stop words before stemming, PyStemmer), without its per-call progress bars
     and stop-word set, which cost 0.1 ms a call: the judge tokenizes every word of a question."""
+    if isinstance(texts, str):
+        texts = [texts]  # as bm25s takes one text
     stop = _stopword_set()
     split = [[token for token in _TOKEN.findall(text.lower()) if token not in stop] for text in texts]
     unique = list(dict.fromkeys(token for tokens in split for token in tokens))

@@ -114,22 +114,34 @@ def _subject_line(text: str) -> str | None:
     long compound ("Wetenschapsbudget 1981")."""
     for line in text.split("\n\n")[:12]:
         line = " ".join(line.split())
-        if re.search(r"\b(?:Ontvangen|Vastgesteld|Ingezonden)\s+\d", line):
+        if _KIND_AND_DATE.search(line) and not _DATED.match(line):
             # the paper's kind and date close its header: what follows is its text; the kind is the title's
             # already when it is one `_KIND` knows
-            return None if _KIND.search(line) or re.match(r"\W*(?:Ontvangen|Vastgesteld|Ingezonden)\b", line) \
-                else line[:200]
+            return None if _KIND.search(line) else line[:200]
         if _names_subject(line) and len(line.split()) <= 30 and not _KIND.match(line) and \
                 not re.match(r"(Tweede|Eerste) Kamer|Vergaderjaar|Zitting|Aanhangsel|De Kamer|\d", line) and \
-                not re.search(r"Voorzitter\s*:|^\w+, \d+ \w+ \d{4}$", line):
+                not re.search(r"Voorzitter\s*:", line) and not _PLACE_AND_DATE.match(line) and \
+                not (len(line.split()) < 3 and (_FURNITURE.search(line) or _HEADER_WORDS.search(line))):
             return line[:200]
     return None
 
 
+_KIND_AND_DATE = re.compile(r"\b(?:Ontvangen|Vastgesteld|Ingezonden)\s+\d")
+_DATED = re.compile(r"\W*(?:Ontvangen|Vastgesteld|Ingezonden)\b")  # a date line of its own: not a kind's
+_PLACE_AND_DATE = re.compile(r"^\W*[\w'’-]+(?: [\w'’-]+)?,\s*\d+\s+\w+\s+\d{4}\.?$")  # "'s-Gravenhage, 1 oktober 1971."
+# One-word header lines that are furniture or a kind, not a subject (OCR'd as they come: "EersteKamer.").
+_HEADER_WORDS = re.compile(r"Eerste\s?Kamer|Tweede\s?Kamer|Inhoudsopgave|Zaakregister|Mededee?ling|Handelingen|"
+                           r"Koninklijke\s+boodschap|Voorloo?pig|Verslag|Register|Bijlage", re.I)
+
+
 def _names_subject(line: str) -> bool:
-    """Three words, or a compound of ten letters or more (Dutch writes a subject as one word)."""
+    """Three words, or a capitalised compound of eleven letters or more (Dutch writes a subject as one
+    word: "Betuweroute"; a header's word in capitals, "RECAPITULATIE", or OCR debris is none)."""
     words = re.findall(r"[^\W\d_]{3,}", line)
-    return len(words) >= 3 or any(len(w) >= 10 for w in words)
+    return len(words) >= 3 or any(_COMPOUND.fullmatch(w) for w in words)
+
+
+_COMPOUND = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]{10,}")
 
 
 # A written question's heading ends at "(Ingezonden", a line end or a sentence's full stop; not at an
@@ -173,7 +185,9 @@ def _title_from_text(text: str, dossier: str | None = None, number: str | None =
 _FURNITURE = re.compile(r"Kamer der|Staten[- ]?Generaal|Aanhangsel|Handelingen|Vragen (?:gesteld )?door|Zitting|"
                         r"Vergaderjaar|Bijlagen|Ontvangen|Vastgesteld|Voorgesteld|Ter inzage|Den Haag|'s-Gravenhage|"
                         r"^Aan de|^Nr\b|^No\b|^\W*(?:\d+\w*\s+)?vergadering\b|Voorzitter\s*:|Bijlage|Onderwerp van de|"
-                        r"Memorie van|Ontwerp van|Nota van|Raming|Agenda|^Titel\b|^\(|^\w+, \d+ \w+ \d{4}$", re.I)
+                        r"Memorie van|Ontwerp van|Nota van|Raming|Agenda|^Titel\b|^\(|^Begroting van uitgaven|"
+                        r"^Omtrent de|Inhoudsopgave|vroegere stukken", re.I)
+SUBJECTS_CHARS = 300  # of the header's subjects a passage carries: the embedder reads 512 tokens of passage
 
 
 def header_subjects(lines: list[str], title: str) -> tuple[str, ...]:
@@ -183,8 +197,8 @@ def header_subjects(lines: list[str], title: str) -> tuple[str, ...]:
     out: list[str] = []
     for line in lines:
         line = " ".join(line.split())
-        if (_names_subject(line) and line not in title and title not in line
-                and not _FURNITURE.search(line) and not _KIND.match(line.upper()) and line not in out):
+        if (_names_subject(line) and line not in title and title not in line and not _FURNITURE.search(line)
+                and not _PLACE_AND_DATE.match(line) and not _KIND.match(line.upper()) and line not in out):
             out.append(line)
     return tuple(out)
 

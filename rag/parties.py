@@ -137,7 +137,8 @@ def find_parties(text: str) -> list[tuple[str, int, int]]:
             continue
         if surface.islower() and _key(surface) in _WORDS_IN_LOWER_CASE:
             continue
-        if canonical in _NEUTER_NAMESAKES and _NEUTER_BEFORE.search(text[max(m.start() - 8, 0):m.start()]):
+        if canonical in _NEUTER_NAMESAKES and _NEUTER_BEFORE.search(text[max(m.start() - 8, 0):m.start()]) \
+                and not text.startswith("-", m.end()):  # "het SGP-Kamerlid": "het" is the Kamerlid's
             continue
         found.append((canonical, m.start(), m.end()))
     return found

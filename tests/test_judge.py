@@ -208,6 +208,8 @@ def test_a_party_question_is_judged_by_whose_passage_it_is_and_what_stands_above
     assert signals(named, party, above)["unattributed"] == 1.0
     assert signals(own, party, above)["party_gap"] == pytest.approx(0.03)
     assert signals(own, party, Standing(0.05, 4.0, anywhere=0.84))["party_gap"] == 0.0
+    votes = parse_question("Hoe stemde het CDA over de terugkeer?")  # a vote's result is the chair's
+    assert votes.filters.about_votes and signals(named, votes, above)["unattributed"] == 0.0
     topic = parse_question("Wat is er gevraagd over de terugkeer?")
     assert signals(named, topic, Standing(0.05, 4.0))["unattributed"] == 0.0
     assert signals(named, topic, Standing(0.05, 4.0))["party_gap"] == 0.0

@@ -35,6 +35,7 @@ def test_unknown_names_are_not_parties():
     # "het SGP" is the Stabiliteits- en Groeipact (the 2014 European Council debate), "de SGP" the party
     ("Als de Commissie een oordeel geeft over Frankrijk dat voorbijgaat aan het SGP of dat het SGP schaadt", []),
     ("Het SGP staat. Wat vroeg de SGP-fractie?", ["SGP"]),
+    ("Het SGP-Kamerlid vroeg het, en het SGP-amendement", ["SGP", "SGP"]),
 ])
 def test_find_parties_in_questions(question, parties):
     assert [p for p, _, _ in find_parties(question)] == parties
