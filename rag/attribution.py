@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from rag.parties import canonical_party, find_parties, party_in
 from rag.sentences import sentence_spans
-from rag.types import INDEX_TABLE, Block
+from rag.types import CHAIR, INDEX_TABLE, Block
 
 _PARTICLE = r"(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]e|[Vv]on|in ['’]t|['’]t|d['’]|[Ll]a|[Ll]e|[Dd]u|VAN|DE|DER|DEN|TER|TE)"
 _CAP = r"[A-ZÀ-Ý][\wÀ-ÿ'’]+(?:-(?:(?:de|van|der)[ \t])?[A-ZÀ-Ýa-z][\wÀ-ÿ'’]+)?"
@@ -158,7 +158,7 @@ def _opener(text: str, members: dict[str, tuple[str, str]], submitted: bool = Fa
     if GOVERNMENT_OPENS.match(text):
         return _Voice(None, None, "minister", "government speaks")
     if CHAIR_OPENS.match(text):
-        return _Voice("De voorzitter", None, "chair", "the chair speaks")
+        return _Voice(CHAIR, None, "chair", "the chair speaks")
     if COMMITTEE_OPENS.match(text):
         return _Voice(None, None, "committee", "the committee speaks")
     if ANONYMOUS_OPENS.match(text):

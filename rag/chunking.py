@@ -176,5 +176,6 @@ def _make_chunk(doc: Document, start: int, end: int, block) -> Chunk:
         section=block.section, page=doc.page_at(start), page_end=doc.page_at(end - 1), notes=notes,
         title=doc.title, doc_type=doc.doc_type, date=doc.date, speaker=block.speaker, role=block.role, qa=block.qa,
         speaker_role=block.speaker_role, attribution=block.attribution,
-        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))), subjects=" · ".join(doc.subjects)[:SUBJECTS_CHARS],
+        mentions=tuple(dict.fromkeys(p for p, _, _ in find_parties(text))),
+        subjects=" · ".join(doc.subjects)[:SUBJECTS_CHARS],
     )

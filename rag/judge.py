@@ -17,8 +17,8 @@ Signals of the best passage and its question:
 - `unattributed`: the question names a party and the passage is not credited to it, it only names it
   (a list of members, a minister's reply, a committee's report);
 - `party_gap`: for a question scoped to a party, how far the best passage of any party (within the
-  question's other filters: the whole index when it has none) lies above this one in cosine: asked what a party said on what only another party raised,
-  the other party's passage stands above.
+  question's other filters: the whole index when it has none) lies above this one in cosine: asked
+  what a party said on what only another party raised, the other party's passage stands above.
 The last two were measured and left out on 66 unanswerable questions, and taken on 114 (README,
 "Saying what is not there").
 

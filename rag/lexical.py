@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import sys
 from functools import cached_property, lru_cache
 from pathlib import Path

@@ -130,8 +130,8 @@ _KIND_AND_DATE = re.compile(r"\b(?:Ontvangen|Vastgesteld|Ingezonden)\s+\d")
 _DATED = re.compile(r"\W*(?:Ontvangen|Vastgesteld|Ingezonden)\b")  # a date line of its own: not a kind's
 _PLACE_AND_DATE = re.compile(r"^\W*[\w'’-]+(?: [\w'’-]+)?,\s*\d+\s+\w+\s+\d{4}\.?$")  # "'s-Gravenhage, 1 oktober 1971."
 # One-word header lines that are furniture or a kind, not a subject (OCR'd as they come: "EersteKamer.").
-_HEADER_WORDS = re.compile(r"Eerste\s?Kamer|Tweede\s?Kamer|Inhoudsopgave|Zaakregister|Mededee?ling|Handelingen|"
-                           r"Koninklijke\s+boodschap|Voorloo?pig|Verslag|Register|Bijlage", re.I)
+_HEADER_WORDS = re.compile(r"Eerste\s?Kamer|Tweede\s?Kamer|Zaakregister|Mededee?ling|Koninklijke\s+boodschap|"
+                           r"Voorloo?pig|Verslag|Register", re.I)  # besides `_FURNITURE`'s
 
 
 def _names_subject(line: str) -> bool:

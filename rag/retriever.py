@@ -240,7 +240,7 @@ class Standing:
 
     margin: float = 0.0  # its cosine above the mean of the next nine
     standout: float = 0.0  # its cosine above the next 49, in their standard deviations (`rag.judge.standout`)
-    anywhere: float | None = None  # for a question scoped to parties: the best cosine of any passage in the index
+    anywhere: float | None = None  # for a party's question: the best cosine of any party's passage (`best_anywhere`)
 
 
 def dense_standing(c: Candidates, anywhere: float | None = None) -> Standing:
@@ -285,17 +285,25 @@ def with_members(collection: Collection, query: Query) -> Query:
 def search(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",
            fusion: str = FUSION) -> list[Hit]:
     """The k best passages for the query, without duplicate texts."""
-    return search_with_margin(collection, query, k, mode, fusion)[0]
+    return _ranked(collection, with_members(collection, query), k, mode, fusion)[0]
 
 
 def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: Mode = "hybrid",
                        fusion: str = FUSION) -> tuple[list[Hit], Standing]:
     """`search`, and how its best dense candidate stands among the others (zeros without the dense
-    retriever)."""
+    retriever), for the judge."""
     query = with_members(collection, query)
+    hits, c = _ranked(collection, query, k, mode, fusion)
+    if c is None:
+        return [], Standing()
+    return hits, dense_standing(c, best_anywhere(collection, query) if mode != "bm25" else None)
+
+
+def _ranked(collection: Collection, query: Query, k: int, mode: Mode, fusion: str) -> tuple[list[Hit], Candidates | None]:
+    """The k best passages, and the candidates they were ranked from (None when the filters admit none)."""
     c = candidates(collection, query, max(4 * k, 50), mode)
     if not len(c.rows):
-        return [], Standing()
+        return [], None
     dense_pos = {row: i + 1 for i, row in enumerate(c.dense_order)}
     lexical_pos = {row: i + 1 for i, row in enumerate(c.lexical_order)}
     hits: list[Hit] = []
@@ -312,7 +320,7 @@ def search_with_margin(collection: Collection, query: Query, k: int = 5, mode: M
                         float(c.lexical[i]) if mode != "dense" else None))
         if len(hits) == k:
             break
-    return hits, dense_standing(c, best_anywhere(collection, query) if mode != "bm25" else None)
+    return hits, c
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

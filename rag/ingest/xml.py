@@ -28,7 +28,7 @@ from rag.errors import DocumentError
 from rag.layout import PARTY_HEADING
 from rag.metadata import normalise_date
 from rag.parties import canonical_party
-from rag.types import SourceBlock
+from rag.types import CHAIR, SourceBlock
 
 VERSION = 2  # bump when this reader's output changes: documents read by it are indexed again
 
@@ -134,7 +134,7 @@ def _speaker(spreker) -> tuple[str | None, str | None]:
         party = _text(politiek) or None
     speaker = " ".join(x for x in (prefix, name) if x) or None
     if speaker and speaker.lower() == "de voorzitter":
-        speaker, party = "De voorzitter", None
+        speaker, party = CHAIR, None
     return speaker, party
 
 
@@ -172,7 +172,7 @@ def _speech(spreekbeurt, speaker, party, section) -> list[SourceBlock]:
                     blocks.append(SourceBlock("paragraph", motion, party=party, speaker=speaker, section=section))
                 for info in child.iterchildren("motie-info"):
                     spreker = info.find("spreker")
-                    who, their_party = _speaker(spreker) if spreker is not None else ("De voorzitter", None)
+                    who, their_party = _speaker(spreker) if spreker is not None else (CHAIR, None)
                     text = "\n".join(p for p in (_text(al) for al in info.iter("al")) if p)
                     if text:
                         blocks.append(SourceBlock("paragraph", text, party=their_party, speaker=who, section=section))
@@ -214,7 +214,7 @@ def _handelingen(root) -> tuple[list[SourceBlock], dict]:
                     if text:
                         narration = NARRATION.match(text) is not None
                         blocks.append(SourceBlock("paragraph", text, section=section,
-                                                  speaker=None if narration else "De voorzitter"))
+                                                  speaker=None if narration else CHAIR))
                 chair_speaks = False
                 continue
             chair_speaks = False
@@ -305,7 +305,7 @@ def _turn_speaker(turn) -> tuple[str | None, str | None]:
         chair = _child(turn, "isvoorzitter")
         fractie = _child(spreker, "fractie")
         if chair is not None and _text(chair) == "true":
-            speaker = "De voorzitter"
+            speaker = CHAIR
         elif fractie is not None:
             party = canonical_party(_text(fractie)) or _text(fractie) or None
     return speaker, party
@@ -350,7 +350,7 @@ def _line_speaker(line: str | None, members: _Members) -> tuple[str | None, str 
     if line is None:
         return None, None
     if re.fullmatch(r"(?i)de\s+voorzitter", line):
-        return "De voorzitter", None
+        return CHAIR, None
     m = re.fullmatch(r"(?P<name>.+?)\s*\((?P<party>[^()]+)\)", line)
     if m:
         return m.group("name"), canonical_party(m.group("party")) or m.group("party")
