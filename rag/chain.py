@@ -62,7 +62,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
         status = judge(hits, query, rule, standing, fitted, collection.lexical)
         others: list[Hit] = []
         if status == "party_missing":
-            unfiltered = replace(query, filters=replace(query.filters, parties=()))
+            unfiltered = replace(query, filters=query.filters.without_parties())
             found, wider = search_with_margin(collection, unfiltered, 2 * n, mode)
             found = [h for h in found if h.chunk.party not in query.parties][:n]
             others = [h for h in found if matches(h, unfiltered, rule, wider.margin if h is found[0] else 0.0)]

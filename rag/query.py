@@ -44,6 +44,10 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.parties or self.doc_ids or self.types or self.since or self.until or self.speakers)
 
+    def without_parties(self) -> "Filters":
+        """The same filters for every party's passages."""
+        return replace(self, parties=(), named_in_question=False, about_votes=False)
+
 
 @dataclass(frozen=True)
 class Query:

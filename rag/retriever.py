@@ -258,7 +258,7 @@ def best_anywhere(collection: Collection, query: Query) -> float | None:
     that party's passage well above its own."""
     if not query.filters.parties:
         return None
-    others = replace(query.filters, parties=(), named_in_question=False, about_votes=False)
+    others = query.filters.without_parties()
     rows = collection.rows_where(others)
     if rows is not None and not len(rows):
         return None
