@@ -62,24 +62,47 @@ FRAMING_WORDS = frozenset("gezegd gevraagd gesteld stellen stelde stelden antwoo
                           "answered answers according whether mp mps chamber reply replied raise raised mention "
                           "mentioned argue argued".split())
 _EDGES = ".,;:?!()'\"’‘“”"
+# The chamber a question names is where it was said, not what: a passage seldom says "Eerste Kamer".
+_CHAMBER = re.compile(r"\b(?:(?:Eerste|Tweede)\s+Kamer|(?:First|Second)\s+Chamber)\b", re.IGNORECASE)
 
 
 def coverage(query: Query, chunk: Chunk) -> float:
     """Share of the question's words (stemmed, without stop words) that occur in the passage (a word
-    OCR broke at a line end read whole too). The words that frame a question ("gezegd", "gesteld",
-    "Kamer", "asked") are not its subject: a passage that says "gezegd" does not cover more of it. An
-    English question's word counts in any Dutch form: the glossary's rendering of the term it is part
-    of ("return regulation": "terugkeerverordening"), the dictionary's, and inside a Dutch compound."""
+    OCR broke at a line end read whole too). The words that frame a question
+    ("gezegd", "gesteld", "Kamer", "Eerste Kamer", "asked") are not its subject: a passage that says
+    "gezegd" does not cover more of it. An English question's word counts in any Dutch form: the
+    glossary's rendering of the term it is part of ("return regulation": "terugkeerverordening"), the
+    dictionary's, and inside a Dutch compound."""
     from rag.judge import is_english
 
-    text = " ".join(w for w in query.text.split() if w.strip(_EDGES).lower() not in FRAMING_WORDS)
+    # "-Kamerleden": what the party's name leaves of "PvdA-Kamerleden"
+    text = " ".join(w for w in _CHAMBER.sub(" ", query.text).split()
+                    if w.strip(_EDGES + "-").lower() not in FRAMING_WORDS)
+    return _share_held(text, is_english(query.question), chunk)
+
+
+# a term the question quotes: 'keuze-aannemer', "Ruimtelijk Beleid" (not an apostrophe: "Sweden's")
+_QUOTED = re.compile(r"(?:^|[\s(])['‘\"“]([^'’\"”]{3,80})['’\"”](?!\w)")
+
+
+def quoted_missing(query: Query, chunk: Chunk) -> int:
+    """How many terms the question quotes the passage does not hold, every word of them (an English
+    question's in a Dutch form too): a user quotes what a paper says."""
+    from rag.judge import is_english
+
+    english = is_english(query.question)
+    return sum(_share_held(term, english, chunk) < 1.0 for term in _QUOTED.findall(query.question))
+
+
+def _share_held(text: str, english: bool, chunk: Chunk) -> float:
+    """Share of `text`'s words the passage holds (see `coverage`)."""
     # The passage with its speaker, party and section, not its document's title: a title shared by
     # every passage of a paper says nothing about whether this one answers.
     written = f"{who(chunk)} {chunk.section} {chunk.text}"
     if "-" in chunk.text:  # OCR keeps a line end's hyphen inside a word: "be-voegdheden" is "bevoegdheden"
         written += " " + _UNHYPHENATED.sub(r"\1\2", chunk.text)
     passage = set(tokenize([written])[0])
-    if is_english(query.question):
+    if english:
         return _english_coverage(text, passage, written.lower())
     words = tokenize([text])[0]
     if not words:
@@ -166,7 +189,8 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
             # a vote's result is the chair's, never a party's own: not a sign against it
             "unattributed": float(bool(query.parties) and not query.filters.about_votes
                                   and hit.chunk.party not in query.parties),
-            "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0}
+            "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0,
+            "quoted_missing": float(quoted_missing(query, hit.chunk))}
 
 
 def misses_countries(query: Query, chunk: Chunk) -> bool:

@@ -2,8 +2,8 @@
 
 Read from the text itself, in reading order, with the speaker carried over to the paragraphs that
 follow until another one takes the floor or a heading starts a new subject:
-- "De leden van de C.D.A.-fractie …", "De leden van de fractie van de P.v.d.A. …", "De PvdA-fractie …"
-  → that party's members (role "fraction");
+- "De leden van de C.D.A.-fractie …", "De leden van de fractie van de P.v.d.A. …", "De PvdA-fractie …",
+  "Een lid, behorend tot de fractie van de C.P.N., …" → that party's members (role "fraction");
 - "De heer Beinema (C.D.A.) merkte op …", "Mevrouw Kamp (VVD) vroeg …" → the member and party;
   "De heer Van lersel vroeg …" without a party → the member, whose party comes from a "Name (Party)"
   mention in the same document (a "Samenstelling" list, another paragraph) or, at build time, from the
@@ -54,7 +54,7 @@ _FRACTION_LEAD = (r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s
                   r"hadden|konden|wilden|zouden|namen|verzochten|betreurden|juichten)\s+)?|"
                   r"Het\s+voorbereidend\s+onderzoek\s+(?:gaf|heeft)\s+(?:aan\s+)?)?")
 FRACTION_OPENS = re.compile(
-    _FRACTION_LEAD + r"(?:[Dd]e\s+)?(?:leden\s+(?:van\s+de|der|behorende\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:(?:de|het)\s+)?"
+    _FRACTION_LEAD + r"(?:[Dd]e\s+|[Ee]en\s+|[Hh]et\s+)?(?:(?:[Ll]eden|lid),?\s+(?:van\s+de|der|behorende?\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:(?:de|het)\s+)?"
     # a dotted acronym whole ("P.v.d.A.", "C.D.A."; cut at its first inner full stop it read "C.D" as CD)
     r"(?P<party1>(?:\w{1,3}\.){2,}\w{0,3}\.?|[\w.'’ /-]{2,30}?)(?=[\s,.;:]|$)|(?P<party2>[\w.'’\" /-]{2,30}?)[\s\-\"]{0,2}fractie\b)"
     r"|(?P<party3>[\w.'’/-]{2,20}?)-fractie\b)")
@@ -66,7 +66,7 @@ COMMITTEE_OPENS = re.compile(r"De\s+(?:vaste\s+|bijzondere\s+)?[Cc]ommissie\b")
 ANONYMOUS_OPENS = re.compile(
     r"(?:Vele|Sommige|Andere|Enkele|Verscheidene|Eenige|Enige|Eenige\s+andere|Meerdere|Diverse|Alle|"
     r"Verschillende|Talrijke|Zeer\s+vele|Weer\s+andere|Nog\s+andere|Een\s+aantal|Een\s+enkel|Een|Het|Een\s+ander)"
-    r"\s+(?:andere\s+)?(?:leden|lid)\b(?!\s+(?:van\s+de|der)\s+\S+[\s-]?fractie)")
+    r"\s+(?:andere\s+)?(?:leden|lid)\b(?!,?\s+(?:(?:van\s+de|der)\s+\S+[\s-]?fractie|(?:behorende?\s+tot|van)\s+de\s+fractie\b))")
 SUBMITTER = re.compile(
     r"\b(?:MOTIE|AMENDEMENT|AMENDEMENTEN|Motie|Amendement|Amendementen|GEWIJZIGDE?\s+MOTIE|GEWIJZIGDE?\s+AMENDEMENT|"
     r"Gewijzigde?\s+(?:motie|amendement))(?:\s+van\s+orde)?\s+(?:VAN|van)\s+"
@@ -122,19 +122,25 @@ class _Voice:
     how: str
 
 
+def _fraction(text: str, m: re.Match) -> tuple[str | None, int]:
+    """The party a `FRACTION_OPENS` match names, and where its name ends."""
+    surface = m.group("party1") or m.group("party2") or m.group("party3")
+    party = canonical_party(surface.strip(" \"'-"))
+    end = m.end()
+    if party is None and m.group("party1"):
+        # a name of several words: "de fractie van de Partij van de Arbeid"
+        rest = text[m.start("party1"):m.start("party1") + 60]
+        named = [(p, e) for p, s, e in find_parties(rest) if s == 0 and not re.match(r"[-/]\w", rest[e:e + 2])]
+        if named:
+            party, end = named[0][0], m.start("party1") + named[0][1]
+    return party, end
+
+
 def _opener(text: str, members: dict[str, tuple[str, str]], submitted: bool = False) -> _Voice | None:
     """Who takes the floor at the start of `text`, or None when the text continues the last speaker."""
     m = FRACTION_OPENS.match(text)
     if m:
-        surface = m.group("party1") or m.group("party2") or m.group("party3")
-        party = canonical_party(surface.strip(" \"'-"))
-        end = m.end()
-        if party is None and m.group("party1"):
-            # a name of several words: "de fractie van de Partij van de Arbeid"
-            rest = text[m.start("party1"):m.start("party1") + 60]
-            named = [(p, e) for p, s, e in find_parties(rest) if s == 0 and not re.match(r"[-/]\w", rest[e:e + 2])]
-            if named:
-                party, end = named[0][0], m.start("party1") + named[0][1]
+        party, end = _fraction(text, m)
         if party:
             return _Voice(None, party, "fraction", f"fraction named: {text[:end]}")
     m = SPEAKER_OPENS.match(text)
@@ -220,13 +226,33 @@ def attribute_layout(text: str, blocks: list[Block]) -> list[Block]:
             if found is not None and (not pieces or found != pieces[-1][1]):
                 pieces.append((s, found))
         if not pieces or pieces[0][0] != block.start:
-            pieces.insert(0, (block.start, voice))
+            pieces.insert(0, (block.start, _next_fraction(text, block, voice)))
         for (start, v), (end, _) in zip(pieces, pieces[1:] + [(block.end, None)]):
             while end > start and text[end - 1].isspace():
                 end -= 1
             out.append(_voiced(replace(block, start=start, end=end), v))
             voice = v
     return out
+
+
+# "… is volgens leden van de V.V.D.-fractie nogal ongelukkig verlopen": a fraction named inside a sentence
+FRACTION_NAMED = re.compile(r"(?<!\w)" + FRACTION_OPENS.pattern.removeprefix(_FRACTION_LEAD))
+_SPEAKER_STILL = re.compile(r"\b(?:leden|lid|zij|hun|hen|deze|genoemde)\b", re.IGNORECASE)
+
+
+def _next_fraction(text: str, block: Block, voice: _Voice | None) -> _Voice | None:
+    """Who speaks in a paragraph that does not open with a speaker: the last one, unless that was a fraction
+    and the paragraph's first sentence names another one's members (the next contribution, phrased freely)."""
+    if voice is None or voice.role != "fraction":
+        return voice
+    first = next(iter(sentence_spans(text, block.start, block.end)), (block.start, block.end))
+    sentence = text[first[0]:first[1]]
+    m = FRACTION_NAMED.search(sentence)
+    # "Deze leden vroegen of de leden van de D66-fractie …": the speaker still, about the others
+    party = _fraction(sentence, m)[0] if m and not _SPEAKER_STILL.search(sentence, 0, m.start()) else None
+    if party is None or party == voice.party:
+        return voice
+    return _Voice(None, party, "fraction", f"fraction named in the first sentence: {sentence[:m.end()]}")
 
 
 def _voiced(block: Block, voice: _Voice | None) -> Block:

@@ -18,9 +18,11 @@ Signals of the best passage and its question:
   (a list of members, a minister's reply, a committee's report);
 - `party_gap`: for a question scoped to a party, how far the best passage of any party (within the
   question's other filters: the whole index when it has none) lies above this one in cosine: asked
-  what a party said on what only another party raised, the other party's passage stands above.
-The last two were measured and left out on 66 unanswerable questions, and taken on 114 (README,
-"Saying what is not there").
+  what a party said on what only another party raised, the other party's passage stands above;
+- `quoted_missing`: terms the question quotes ('keuze-aannemer') that the passage does not hold word
+  for word (`rag.answer.quoted_missing`): a user quotes what the paper they look for says.
+`unattributed` and `party_gap` were measured and left out on 66 unanswerable questions, and taken on
+114 (README, "Saying what is not there").
 
 The fitted weights are in `judges.json` per model; a model without them is judged by
 `rag.answer.Judge` (its thresholds) alone.
@@ -42,7 +44,7 @@ from rag.lexical import tokenize
 from rag.query import Query
 
 FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing",
-            "unattributed", "party_gap")
+            "unattributed", "party_gap", "quoted_missing")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")

@@ -82,6 +82,22 @@ def test_ocr_party_names_are_read():
     assert canonical_party("Justitie") is None
 
 
+def test_a_fraction_named_inside_the_first_sentence_takes_the_floor_from_another(tmp_path):
+    # sgd-0000201487 (1974): the VVD's contribution opens mid-sentence; its next paragraph was read as PvdA
+    text = VERSLAG.split("De leden van de C.D.A.-fractie")[0] + (
+        "De leden behorend tot de fractie van de P.v.d.A. zouden gaarne een nadere specificatie tegemoet zien.\n\n"
+        "De bekendmaking van de subsidieregeling is volgens leden van de V.V.D.-fractie nogal ongelukkig verlopen.\n\n"
+        "Is het voorts waar, dat slechts door de Minister erkende bedrijven kunnen worden ingeschakeld?\n\n"
+        "Deze leden vroegen voorts of de leden van de D66-fractie dit ook zo zagen, en wat de kosten zijn.\n\n")
+    doc, chunks = parse_text(tmp_path, text)
+    assert party_of(chunks, "nadere specificatie")[0] == "PvdA"
+    party, how = party_of(chunks, "nogal ongelukkig")
+    assert party == "VVD" and how.startswith("fraction named in the first sentence")
+    assert party_of(chunks, "erkende bedrijven")[0] == "VVD"
+    # only the first sentence's subject: another fraction named later in it does not take the floor
+    assert party_of(chunks, "dit ook zo zagen")[0] == "VVD"
+
+
 @pytest.mark.parametrize("text, party", [
     ("De leden van de fractie van de P.v.d.A. vroegen of de minister", "PvdA"),
     ("De leden van de fractie van het C.D.A. vroegen of de minister", "CDA"),  # was read as "C.D": CD
@@ -92,6 +108,12 @@ def test_ocr_party_names_are_read():
     ("Voorts vroegen de leden van de VVD-fractie naar de kosten.", "VVD"),
     ("De leden van de CDA-fractie vroegen naar de kosten.", "CDA"),
     ("De leden van de fractie van D66 vroegen naar de kosten.", "D66"),
+    # one member speaking for a fraction, as the 1970s verslagen say it
+    ("Een lid, behorend tot de fractie van de C.P.N., merkte op dat hem", "CPN"),
+    ("Een lid van de fractie van de P.v.d.A. vroeg naar de kosten.", "PvdA"),
+    ("Het lid van de G.P.V-fractie vroeg naar de kosten.", "GPV"),
+    ("Een lid van de V.V.D.-fractie merkte op", "VVD"),
+    ("Leden van de V.V.D.-fractie konden zich in grote lijnen verenigen met het wetsvoorstel.", "VVD"),
 ])
 def test_a_fraction_opens_its_contribution_in_every_form(text, party):
     from rag.attribution import _opener
@@ -109,6 +131,8 @@ def test_a_fraction_is_not_read_where_none_opens():
     assert _opener("De leden van de fractie van de heer Janmaat (CD) vroegen naar de kosten.", {}) is None
     # the start of a joined name is not its party
     assert _opener("De leden van de fractie van de SGP-GPV vroegen naar de kosten.", {}) is None
+    assert _opener("Een lid van de gemeenteraad vroeg naar de kosten.", {}).party is None  # a member, no party
+    assert _opener("Het lid van de Tweede Kamer Van Dis vroeg", {}).party is None
 
 
 def test_members_in_reads_name_party_pairs_and_drops_clashes():

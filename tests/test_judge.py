@@ -258,3 +258,39 @@ def test_an_english_questions_words_count_in_their_dutch_forms_and_compounds():
     covered = coverage(question, Chunk("a", "d", text, 0, len(text), "VVD", "", 1, 1))
     assert covered >= 0.5
     assert coverage(question, Chunk("b", "d", other, 0, len(other), "VVD", "", 1, 1)) < covered / 2
+
+
+def test_a_quoted_term_must_stand_in_the_passage_word_for_word():
+    """A user quotes what the paper says: 'keuze-aannemer' missing from the passage counts against it,
+    the quoted words present (an English question's in a Dutch form) do not; apostrophes are no quotes."""
+    from rag.answer import quoted_missing
+    from rag.types import Chunk
+
+    text = "De leden vroegen of het werk aan één keuze-aannemer wordt gegund, zonder aanbesteding."
+    chunk = Chunk("c", "d", text, 0, len(text), "PvdA", "", 1, 1)
+    other = Chunk("o", "d", "De bouwkosten van woningen stijgen.", 0, 34, "PvdA", "", 1, 1)
+    question = parse_question("What did the PvdA say about a single 'keuze-aannemer' to curb building costs?")
+    assert quoted_missing(question, chunk) == 0
+    assert quoted_missing(question, other) == 1
+    assert quoted_missing(parse_question("Wat zei de PvdA over de \"keuze-aannemer\" en 'aanbesteding'?"), other) == 2
+    assert quoted_missing(parse_question("What did the CDA ask about Sweden's plans and the minister's reply?"),
+                          other) == 0
+    dutch = Chunk("g", "d", "Landen met een aanzienlijke migratiedruk krijgen korting.", 0, 57, "CDA", "", 1, 1)
+    from rag import translation
+
+    if (translation.dictionary_dir() / "freedict-eng-nld.index").exists():
+        assert quoted_missing(parse_question("What did the CDA ask about the 'considerable discount'?"), dutch) == 0
+
+
+def test_the_chamber_and_a_partys_members_are_not_a_questions_subject():
+    """"in de Eerste Kamer" says where, "PvdA-Kamerleden" who (the party is the filter, "-Kamerleden" is
+    left): neither is a word the passage must hold."""
+    from rag.answer import coverage
+    from rag.types import Chunk
+
+    text = "De leden vroegen naar de bouw van een nieuw gemeentehuis."
+    chunk = Chunk("c", "d", text, 0, len(text), "PvdA", "", 1, 1)
+    assert coverage(parse_question("Wat vroegen PvdA-Kamerleden over de bouw van een gemeentehuis?"), chunk) == 1.0
+    assert coverage(parse_question("Wat vroeg de PvdA in de Eerste Kamer over de bouw van een gemeentehuis?"),
+                    chunk) == 1.0
+    assert coverage(parse_question("Wat vroeg de PvdA over de bouw van een raadhuis?"), chunk) < 1.0
