@@ -1,6 +1,6 @@
 """Seeded random draws from the historic papers of ../shared/corpus, for labelling.
 
-    python eval/draw_samples.py [--corpus ../shared/corpus] [--seed 12]
+    python eval/draw_samples.py [--corpus ../shared/corpus] [--seed 12] [--out eval/samples]
 
 Writes eval/samples/historic-docs.tsv (documents to write questions on, each with a random anchor
 offset in the file: the question is written about the text at the anchor) and
@@ -79,10 +79,11 @@ def main() -> None:
                         help="a second 'named' draw (seed + 2), appended: questions that must name a party or member")
     parser.add_argument("--contributions", type=int, default=30,
                         help="a 'contribution' draw (seed + 3), appended: anchors where a member or party speaks")
+    parser.add_argument("--out", type=Path, default=HERE / "samples", help="the folder the draws are written to")
     args = parser.parse_args()
     files = _files(args.corpus)
-    out = HERE / "samples"
-    out.mkdir(exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
     docs = draw_documents(files, random.Random(args.seed), args.any, args.named)
     if args.more_named:
         taken = {d["file"] for d in docs}

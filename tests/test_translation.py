@@ -50,6 +50,9 @@ def dictionaries(tmp_path, monkeypatch):
         "many": "veel, vele, talrijk, menig",
         "according": "volgens, afspraak, akkoord",
         "question": "kwestie, navraag",
+        "care": "behartiging, bekommernis, zorg",  # alphabetical, as FreeDict lists them
+        "realize": "beseffen",
+        "harbor": "haven",
     })
     write_dictd(tmp_path / "freedict-nld-eng", {"strik": "snare (noun)", "wild": "game, to game"}, packed=False)
     monkeypatch.setenv("RAG_DICTIONARY_DIR", str(tmp_path))
@@ -74,8 +77,17 @@ def test_english_words_get_their_first_dutch_single_words(dictionaries):
     assert translations("Were rabbits hunted with snares?") == ["konijn", "jagen", "bejagen", "strik"]
 
 
+def test_the_most_used_dutch_rendering_comes_first_and_british_spelling_is_looked_up(dictionaries):
+    """FreeDict lists a word's renderings alphabetically; only the first three are taken, so they are
+    put in order of their use in Dutch ("care": "zorg" before "behartiging"). Its headwords are American:
+    "realised" and "harbour" are looked up as "realized" and "harbor"."""
+    assert table()["care"][0] == "zorg"
+    assert translations("care", per_word=1) == ["zorg"]
+    assert translations("What was realised in the harbour?") == ["beseffen", "haven"]
+
+
 def test_at_most_per_word_renderings_and_none_the_text_already_has(dictionaries):
-    assert translations("How numerous?") == ["vele", "talrijk", "menig"]  # "veel" is a Dutch stop word
+    assert translations("How numerous?") == ["vele", "menig", "talrijk"]  # "veel" is a Dutch stop word
     assert translations("numerous", per_word=1) == ["vele"]
     assert translations("rabbits or konijnen?") == []
 
@@ -83,7 +95,7 @@ def test_at_most_per_word_renderings_and_none_the_text_already_has(dictionaries)
 def test_the_words_framing_a_question_are_not_translated(dictionaries):
     """Their renderings find passages on something else ("according" → "afspraak", an agreement)."""
     assert translations("How many rabbits, according to the questions?") == ["konijn"]
-    assert translations("How numerous were the rabbits?") == ["vele", "talrijk", "menig", "konijn"]
+    assert translations("How numerous were the rabbits?") == ["vele", "menig", "talrijk", "konijn"]
 
 
 def test_the_glossary_renders_its_own_terms(dictionaries):
