@@ -215,7 +215,8 @@ def attribute_layout(text: str, blocks: list[Block]) -> list[Block]:
             voice = None
             continue
         pieces: list[tuple[int, _Voice | None]] = []
-        for s, _ in sentence_spans(text, block.start, block.end):
+        sentences = list(sentence_spans(text, block.start, block.end))
+        for s, _ in sentences:
             found = _opener(text[s:s + 300], members, default is not None)
             # Inside a paragraph only a named party or member takes the floor: "De regering …" or
             # "Vele leden …" there is mostly the speaker talking about them.
@@ -226,7 +227,8 @@ def attribute_layout(text: str, blocks: list[Block]) -> list[Block]:
             if found is not None and (not pieces or found != pieces[-1][1]):
                 pieces.append((s, found))
         if not pieces or pieces[0][0] != block.start:
-            pieces.insert(0, (block.start, _next_fraction(text, block, voice)))
+            first = sentences[0] if sentences else (block.start, block.end)
+            pieces.insert(0, (block.start, _next_fraction(text[first[0]:first[1]], voice)))
         for (start, v), (end, _) in zip(pieces, pieces[1:] + [(block.end, None)]):
             while end > start and text[end - 1].isspace():
                 end -= 1
@@ -240,13 +242,12 @@ FRACTION_NAMED = re.compile(r"(?<!\w)" + FRACTION_OPENS.pattern.removeprefix(_FR
 _SPEAKER_STILL = re.compile(r"\b(?:leden|lid|zij|hun|hen|deze|genoemde)\b", re.IGNORECASE)
 
 
-def _next_fraction(text: str, block: Block, voice: _Voice | None) -> _Voice | None:
-    """Who speaks in a paragraph that does not open with a speaker: the last one, unless that was a fraction
-    and the paragraph's first sentence names another one's members (the next contribution, phrased freely)."""
+def _next_fraction(sentence: str, voice: _Voice | None) -> _Voice | None:
+    """Who speaks in a paragraph that does not open with a speaker (`sentence`: its first): the last one,
+    unless that was a fraction and the sentence names another one's members (the next contribution,
+    phrased freely)."""
     if voice is None or voice.role != "fraction":
         return voice
-    first = next(iter(sentence_spans(text, block.start, block.end)), (block.start, block.end))
-    sentence = text[first[0]:first[1]]
     m = FRACTION_NAMED.search(sentence)
     # "Deze leden vroegen of de leden van de D66-fractie …": the speaker still, about the others
     party = _fraction(sentence, m)[0] if m and not _SPEAKER_STILL.search(sentence, 0, m.start()) else None
