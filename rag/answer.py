@@ -186,8 +186,9 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
             "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
             "country_missing": float(misses_countries(query, hit.chunk)),
-            # a vote's result is the chair's, never a party's own: not a sign against it
-            "unattributed": float(bool(query.parties) and not query.filters.about_votes
+            # a vote's result is the chair's and the answer to a party the government's, never the party's
+            # own: not a sign against it
+            "unattributed": float(bool(query.parties) and not query.filters.about_votes and not query.wants_government
                                   and hit.chunk.party not in query.parties),
             "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0,
             "quoted_missing": float(quoted_missing(query, hit.chunk))}

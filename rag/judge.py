@@ -15,7 +15,8 @@ Signals of the best passage and its question:
 - `country_missing`: the question names a country (in English or Dutch, `rag.countries`) and the
   passage, with its title, names none of them ("agreements with India" → a passage on Greece);
 - `unattributed`: the question names a party and the passage is not credited to it, it only names it
-  (a list of members, a minister's reply, a committee's report);
+  (a list of members, a minister's reply, a committee's report); not when it asks how the party voted
+  (the chair's result) or what the government answered it (the minister's reply is the answer);
 - `party_gap`: for a question scoped to a party, how far the best passage of any party (within the
   question's other filters: the whole index when it has none) lies above this one in cosine: asked
   what a party said on what only another party raised, the other party's passage stands above;

@@ -210,6 +210,9 @@ def test_a_party_question_is_judged_by_whose_passage_it_is_and_what_stands_above
     assert signals(own, party, Standing(0.05, 4.0, anywhere=0.84))["party_gap"] == 0.0
     votes = parse_question("Hoe stemde het CDA over de terugkeer?")  # a vote's result is the chair's
     assert votes.filters.about_votes and signals(named, votes, above)["unattributed"] == 0.0
+    # what the government answered the party is the government's passage
+    reply = parse_question("Wat antwoordde de minister op de vragen van het CDA over de terugkeer?")
+    assert reply.wants_government and signals(named, reply, above)["unattributed"] == 0.0
     topic = parse_question("Wat is er gevraagd over de terugkeer?")
     assert signals(named, topic, Standing(0.05, 4.0))["unattributed"] == 0.0
     assert signals(named, topic, Standing(0.05, 4.0))["party_gap"] == 0.0
