@@ -53,11 +53,13 @@ _FRACTION_LEAD = (r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s
                   r"informeerden|constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|"
                   r"hadden|konden|wilden|zouden|namen|verzochten|betreurden|juichten)\s+)?|"
                   r"Het\s+voorbereidend\s+onderzoek\s+(?:gaf|heeft)\s+(?:aan\s+)?)?")
-FRACTION_OPENS = re.compile(
-    _FRACTION_LEAD + r"(?:[Dd]e\s+|[Ee]en\s+|[Hh]et\s+)?(?:(?:[Ll]eden|lid),?\s+(?:van\s+de|der|behorende?\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:(?:de|het)\s+)?"
+# A fraction's members: "de leden van de fractie van de P.v.d.A.", "een lid van de V.V.D.-fractie".
+_FRACTION = (
+    r"(?:[Dd]e\s+|[Ee]en\s+|[Hh]et\s+)?(?:(?:[Ll]eden|lid),?\s+(?:van\s+de|der|behorende?\s+tot\s+de|uit\s+de)\s+(?:fractie\s+van\s+(?:(?:de|het)\s+)?"
     # a dotted acronym whole ("P.v.d.A.", "C.D.A."; cut at its first inner full stop it read "C.D" as CD)
     r"(?P<party1>(?:\w{1,3}\.){2,}\w{0,3}\.?|[\w.'’ /-]{2,30}?)(?=[\s,.;:]|$)|(?P<party2>[\w.'’\" /-]{2,30}?)[\s\-\"]{0,2}fractie\b)"
     r"|(?P<party3>[\w.'’/-]{2,20}?)-fractie\b)")
+FRACTION_OPENS = re.compile(_FRACTION_LEAD + _FRACTION)
 GOVERNMENT_OPENS = re.compile(
     r"(?:De|Het|Deze)\s+(?:[Mm]inister|[Ss]taatssecretaris|[Bb]ewinds(?:man|vrouw|lieden|persoon)|[Rr]egering|"
     r"[Kk]abinet|[Oo]ndergetekende|[Ss]taatssecretarissen|[Mm]inisters)\b")
@@ -238,7 +240,7 @@ def attribute_layout(text: str, blocks: list[Block]) -> list[Block]:
 
 
 # "… is volgens leden van de V.V.D.-fractie nogal ongelukkig verlopen": a fraction named inside a sentence
-FRACTION_NAMED = re.compile(r"(?<!\w)" + FRACTION_OPENS.pattern.removeprefix(_FRACTION_LEAD))
+FRACTION_NAMED = re.compile(r"(?<!\w)" + _FRACTION)
 _SPEAKER_STILL = re.compile(r"\b(?:leden|lid|zij|hun|hen|deze|genoemde)\b", re.IGNORECASE)
 
 
