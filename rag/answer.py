@@ -73,12 +73,27 @@ def coverage(query: Query, chunk: Chunk) -> float:
     "gezegd" does not cover more of it. An English question's word counts in any Dutch form: the
     glossary's rendering of the term it is part of ("return regulation": "terugkeerverordening"), the
     dictionary's, and inside a Dutch compound."""
+    return _share(_subject_words_held(query, chunk))
+
+
+def weighted_coverage(query: Query, chunk: Chunk, lexical) -> float:
+    """`coverage` with each word weighed by how rare it is in the index (`lexical.rarity`, its IDF; an
+    English word by its most used spelling, English or Dutch): a passage that holds "gehouden" and
+    "uiteindelijk" but not "volkstelling" covers little of "Waarom werd de volkstelling uiteindelijk
+    niet gehouden?". Relative to the question's own words, so it holds as the index grows."""
+    held = _subject_words_held(query, chunk)
+    weights = [min(lexical.rarity(t) for t in spellings) if spellings else 0.0 for spellings, _ in held]
+    total = sum(weights)
+    return sum(w for w, (_, found) in zip(weights, held) if found) / total if total else 0.0
+
+
+def _subject_words_held(query: Query, chunk: Chunk) -> list[tuple[tuple[str, ...], bool]]:
     from rag.judge import is_english
 
     # "-Kamerleden": what the party's name leaves of "PvdA-Kamerleden"
     text = " ".join(w for w in _CHAMBER.sub(" ", query.text).split()
                     if w.strip(_EDGES + "-").lower() not in FRAMING_WORDS)
-    return _share_held(text, is_english(query.question), chunk)
+    return _words_held(text, is_english(query.question), chunk)
 
 
 # a term the question quotes: 'keuze-aannemer', "Ruimtelijk Beleid" (not an apostrophe: "Sweden's")
@@ -91,11 +106,16 @@ def quoted_missing(query: Query, chunk: Chunk) -> int:
     from rag.judge import is_english
 
     english = is_english(query.question)
-    return sum(_share_held(term, english, chunk) < 1.0 for term in _QUOTED.findall(query.question))
+    return sum(_share(_words_held(term, english, chunk)) < 1.0 for term in _QUOTED.findall(query.question))
 
 
-def _share_held(text: str, english: bool, chunk: Chunk) -> float:
-    """Share of `text`'s words the passage holds (see `coverage`)."""
+def _share(held: list[tuple[tuple[str, ...], bool]]) -> float:
+    return sum(found for _, found in held) / len(held) if held else 0.0
+
+
+def _words_held(text: str, english: bool, chunk: Chunk) -> list[tuple[tuple[str, ...], bool]]:
+    """Per word of `text` (stemmed, once each): the index terms it may be written as (its own; an
+    English word's Dutch forms too) and whether the passage holds it (see `coverage`)."""
     # The passage with its speaker, party and section, not its document's title: a title shared by
     # every passage of a paper says nothing about whether this one answers.
     written = f"{who(chunk)} {chunk.section} {chunk.text}"
@@ -103,24 +123,14 @@ def _share_held(text: str, english: bool, chunk: Chunk) -> float:
         written += " " + _UNHYPHENATED.sub(r"\1\2", chunk.text)
     passage = set(tokenize([written])[0])
     if english:
-        return _english_coverage(text, passage, written.lower())
-    words = tokenize([text])[0]
-    if not words:
-        return 0.0
-    found = 0
-    for word in dict.fromkeys(words):
+        lower = written.lower()
+        return [(tuple(tokens.union(*forms)), bool(tokens & passage) or any(part in lower for part in parts)
+                 or any(form <= passage for form in forms)) for tokens, parts, forms in _english_words(text)]
+    held = []
+    for word in dict.fromkeys(tokenize([text])[0]):
         renderings = set(tokenize(dutch_terms(word))[0]) if dutch_terms(word) else set()
-        found += word in passage or bool(renderings & passage)
-    return found / len(dict.fromkeys(words))
-
-
-def _english_coverage(text: str, passage: set[str], written: str) -> float:
-    """`coverage` of an English question: per content word, whether the passage holds it or a Dutch
-    form of it (`passage`: its stemmed words; `written`: its text in lower case, for compounds)."""
-    words = _english_words(text)
-    found = sum(bool(tokens & passage) or any(part in written for part in parts) or any(form <= passage for form in forms)
-                for tokens, parts, forms in words)
-    return found / len(words) if words else 0.0
+        held.append(((word,), word in passage or bool(renderings & passage)))
+    return held
 
 
 def _english_words(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]], ...]:
@@ -180,10 +190,11 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
     from rag.judge import is_english, unknown_names
 
     shared = coverage(query, hit.chunk)
+    weighted = weighted_coverage(query, hit.chunk, lexical) if lexical is not None else shared
     english = is_english(query.question)
     cosine = hit.dense_score if hit.dense_score is not None else 0.0
     return {"cosine": cosine, "standout": standing.standout,
-            "coverage": shared, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
+            "coverage": shared, "weighted_coverage": weighted, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
             "country_missing": float(misses_countries(query, hit.chunk)),
             # a vote's result is the chair's and the answer to a party the government's, never the party's

@@ -6,6 +6,8 @@ Signals of the best passage and its question:
 - `standout`: how far that similarity stands above the question's own other candidates (in standard
   deviations of the next 49): relative to the question, so it does not drift as the index grows;
 - `coverage`: the share of the question's words (or their Dutch renderings) in the passage;
+- `weighted_coverage`: that share with each word weighed by its IDF in the index (`rag.answer.weighted_coverage`):
+  a passage that holds the question's common words but not its rare one ("volkstelling") covers little;
 - `unknown_names`: named things of the question (a capitalised word, an acronym, a word with digits)
   that occur nowhere in the index ("ChatGPT", "Eurodac", "2036"): the corpus cannot answer about them;
 - `english`: an English question, whose words the Dutch passage cannot share;
@@ -44,7 +46,7 @@ from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
 
-FEATURES = ("cosine", "standout", "coverage", "unknown_names", "english", "uncovered", "country_missing",
+FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
             "unattributed", "party_gap", "quoted_missing")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from functools import cached_property, lru_cache
@@ -83,6 +84,11 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return [[stems[token] for token in tokens] for tokens in split]
 
 
+def unheld_idf(passages: int) -> float:
+    """The IDF `LexicalIndex.idf` gives a term that no passage holds: the highest there is."""
+    return math.log1p((passages + 0.5) / 0.5)
+
+
 class LexicalIndex:
     """BM25 over the passages; row i is passage i. Scores for all rows, for filtering by mask."""
 
@@ -120,6 +126,12 @@ class LexicalIndex:
     def knows(self, token: str) -> bool:
         """Whether the (already tokenised) term occurs in some passage."""
         return token in self._retriever.vocab_dict
+
+    def rarity(self, token: str) -> float:
+        """The (tokenised) term's `idf`; a term no passage holds weighs as one held by none."""
+        term = self._retriever.vocab_dict.get(token)
+        return float(self.idf[term]) if term is not None and term < len(self.idf) and self.idf[term] > 0 \
+            else unheld_idf(int(self._retriever.scores["num_docs"]))
 
     def term_counts(self, text: str) -> dict[int, float]:
         """The text's known terms as {term id: count}."""

@@ -26,7 +26,7 @@ from dataclasses import asdict, replace
 import numpy as np
 
 from rag.errors import IndexMismatchError
-from rag.lexical import BM25_SETTINGS, tokenize
+from rag.lexical import BM25_SETTINGS, tokenize, unheld_idf
 from rag.milvus import MAX_TEXT, NAME, SCHEMA, MilvusBackend, _client, _guard, _stored_identity, iterate
 from rag.search_backend import parse_backend
 from rag.store import DocRecord
@@ -260,10 +260,15 @@ class RemoteLexicon:
         for tid, count in terms.values():
             df[tid] = count
         n = float(passages)
+        self._passages = passages
         self.idf = np.where(df > 0, np.log1p((n - df + 0.5) / (df + 0.5)), 0.0)  # as `LexicalIndex.idf`
 
     def knows(self, token: str) -> bool:
         return token in self._terms
+
+    def rarity(self, token: str) -> float:
+        term = self._terms.get(token)
+        return float(self.idf[term[0]]) if term is not None and self.idf[term[0]] > 0 else unheld_idf(self._passages)
 
     def term_counts(self, text: str) -> dict[int, float]:
         counts: dict[int, float] = {}

@@ -43,11 +43,12 @@ def test_standout_is_relative_to_the_questions_own_candidates():
 
 
 def test_the_logistic_judge_weighs_its_signals():
-    judge = LogisticJudge(means=(0.85, 4, 0.3, 0.3, 0.5), scales=(0.04, 2.6, 0.3, 0.7, 0.5),
-                          weights=(1.8, 0.7, 1.7, -1.0, 1.1), bias=1.5)
-    strong = {"cosine": 0.9, "standout": 6, "coverage": 0.6, "unknown_names": 0, "english": 0}
+    judge = LogisticJudge(means=(0.85, 4, 0.3, 0.3, 0.3, 0.5), scales=(0.04, 2.6, 0.3, 0.3, 0.7, 0.5),
+                          weights=(1.8, 0.7, 1.7, 0.8, -1.0, 1.1), bias=1.5)
+    strong = {"cosine": 0.9, "standout": 6, "coverage": 0.6, "weighted_coverage": 0.6, "unknown_names": 0, "english": 0}
     assert judge.answers(strong)
     assert not judge.answers({**strong, "cosine": 0.8, "coverage": 0.0, "unknown_names": 2})
+    assert judge.probability({**strong, "weighted_coverage": 0.1}) < judge.probability(strong)
     assert judge.probability({**strong, "unknown_names": 1}) < judge.probability(strong)
 
 
@@ -297,3 +298,41 @@ def test_the_chamber_and_a_partys_members_are_not_a_questions_subject():
     assert coverage(parse_question("Wat vroeg de PvdA in de Eerste Kamer over de bouw van een gemeentehuis?"),
                     chunk) == 1.0
     assert coverage(parse_question("Wat vroeg de PvdA over de bouw van een raadhuis?"), chunk) < 1.0
+
+
+def test_weighted_coverage_weighs_a_questions_rare_words_above_its_common_ones():
+    """"volkstelling" is rare in the index, "gehouden" and "uiteindelijk" are common: a passage holding the
+    common two covers half the words but little of their weight; holding the rare one, most of it.
+    A word no passage holds weighs most of all; an English word weighs as its most used Dutch form."""
+    from rag.answer import coverage, weighted_coverage
+    from rag.types import Chunk
+
+    common = ["De verkiezingen werden uiteindelijk in mei gehouden.", "De zitting werd gehouden.",
+              "Uiteindelijk werd het voorstel aangenomen.", "Het debat werd gehouden en uiteindelijk gesloten."]
+    lexical = LexicalIndex.build(common + ["De volkstelling van 1971 kostte veel geld."])
+    from rag.lexical import tokenize
+
+    census, held, unheld = (tokenize([w])[0][0] for w in ("volkstelling", "gehouden", "ChatGPT"))
+    assert lexical.rarity(census) > lexical.rarity(held) > 0
+    assert lexical.rarity(unheld) > lexical.rarity(census)  # held by no passage
+    question = parse_question("Waarom werd de volkstelling uiteindelijk niet gehouden?")
+    elsewhere = Chunk("a", "d", common[0], 0, len(common[0]), None, "", 1, 1)
+    assert coverage(question, elsewhere) == pytest.approx(2 / 3)
+    assert weighted_coverage(question, elsewhere, lexical) < 0.5
+    text = "Of de volkstelling wordt gehouden, is nog niet zeker."
+    on_topic = Chunk("b", "d", text, 0, len(text), None, "", 1, 1)
+    assert coverage(question, on_topic) == pytest.approx(2 / 3)
+    assert weighted_coverage(question, on_topic, lexical) > 0.7
+    from rag import translation
+
+    if (translation.dictionary_dir() / "freedict-eng-nld.index").exists():
+        english = parse_question("Why was the population count delayed in the end?")  # "end": "einde", common
+        ends = "Het debat liep ten einde."
+        ending = Chunk("c", "d", ends, 0, len(ends), None, "", 1, 1)
+        counted = "De bevolking werd geteld."
+        population = Chunk("e", "d", counted, 0, len(counted), None, "", 1, 1)
+        lexical = LexicalIndex.build(["Aan het einde werd gestemd.", "Het einde van de zitting kwam laat.", ends,
+                                      "Het debat kwam ten einde.", "De bevolking groeide."])
+        assert coverage(english, ending) > 0
+        assert weighted_coverage(english, ending, lexical) < coverage(english, ending) / 2
+        assert weighted_coverage(english, population, lexical) > coverage(english, population)

@@ -37,6 +37,8 @@ def test_a_milvus_index_holds_what_the_folder_holds(milvus_index):
     for text in ("terugkeer naar Syrië", "Oeganda JA21 transithub", "dierproeven"):
         assert remote.lexical.question_weights(text) == pytest.approx(local.lexical.question_weights(text))
     assert remote.lexical.knows("oeganda") and not remote.lexical.knows("chatgpt")
+    for term in ("oeganda", "terugkeer", "chatgpt"):  # the judge's word weights (a term held by none: the most)
+        assert remote.lexical.rarity(term) == pytest.approx(local.lexical.rarity(term))
     # a member's papers: found by Milvus's own match on the documents' text, the word bounds checked here
     for member in ("Graus", "Kosto", "Vreugdenhil"):
         assert remote.member_documents((member,)) == local.member_documents((member,)) != [], member
