@@ -46,6 +46,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
     """The chain over one collection. Input: a question, or {"question", "filters", "k"}."""
     reranker = reranker or NoReranker()
     pairs = _written_question_index(collection)
+    follows = _after_heads(collection)
     rule = judge_for(collection.manifest["model"]["name"])
     fitted = logistic_judge_for(collection.manifest["model"]["name"])
 
@@ -74,6 +75,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
             chosen = quotable(list(retrieval.hits), x["query"], rule)
         else:
             chosen = list(retrieval.others)
+        chosen = _with_what_follows(chosen, follows)
         quotes = quotes_for(chosen, x["query"], collection.documents, pairs)
         return [q for q in quotes if verify_quote(q, collection.documents)]
 
@@ -105,3 +107,34 @@ def _written_question_index(collection: Collection) -> dict[tuple, list[Chunk]]:
         if chunk.role in ("question", "answer") and chunk.qa is not None:
             index.setdefault((chunk.doc_id, chunk.section, chunk.qa, chunk.role), []).append(chunk)
     return index
+
+
+# A document's first passage of at most this many words is its head: "Vragen van de heer Tummers (P.v.d.A.)
+# inzake plannen tot sloop van de Obrecht-kerk", "Wij bieden U hiernevens … een ontwerp van wet betreffende
+# nadere uitbreiding van den landstorm": it says what the paper is about, the passage after it what it says.
+HEAD_WORDS = 60
+
+
+def _after_heads(collection: Collection) -> dict[str, Chunk]:
+    """Per document's head (its first passage, when short: `HEAD_WORDS`), the passage after it."""
+    first: dict[str, list[Chunk]] = {}
+    for chunk in collection.chunks:
+        two = first.setdefault(chunk.doc_id, [])
+        two.append(chunk)
+        two.sort(key=lambda c: c.start)
+        del two[2:]
+    return {a.chunk_id: b for a, b in (pair for pair in first.values() if len(pair) == 2)
+            if len(a.text.split()) <= HEAD_WORDS}
+
+
+def _with_what_follows(hits: list[Hit], follows: dict[str, Chunk]) -> list[Hit]:
+    """The hits to quote, each document head followed by the passage after it (unless quoted already)."""
+    quoted = {h.chunk.chunk_id for h in hits}
+    out = []
+    for hit in hits:
+        out.append(hit)
+        after = follows.get(hit.chunk.chunk_id)
+        if after is not None and after.chunk_id not in quoted:
+            quoted.add(after.chunk_id)
+            out.append(Hit(after, hit.score, hit.rank))
+    return out

@@ -200,3 +200,39 @@ def test_a_party_named_in_the_question_also_finds_unattributed_passages_that_nam
     hit = Hit(collection.chunks[nota[0]], 1.0, 1)
     text = compose_answer(query, [hit], quotes_for([hit], query, collection.documents), "found").text
     assert "niet toegeschreven aan CDA" in text
+
+
+def test_a_documents_short_head_is_quoted_with_the_passage_after_it():
+    """"Vragen van de heer Tummers (P.v.d.A.) inzake plannen tot sloop van de Obrecht-kerk" names the
+    subject, the passage after it asks the question: a quoted head brings that passage along, once; a long
+    first passage or a passage further on brings nothing."""
+    from types import SimpleNamespace
+
+    from rag.chain import HEAD_WORDS, _after_heads, _with_what_follows
+    from rag.types import Chunk, Hit
+
+    def chunk(cid, doc, start, words):
+        text = " ".join(["woord"] * words)
+        return Chunk(cid, doc, text, start, start + len(text), None, "", 1, 1)
+
+    head, body, last = chunk("h", "a", 0, 12), chunk("b", "a", 100, 80), chunk("l", "a", 900, 40)
+    long_first, second = chunk("x", "z", 0, HEAD_WORDS + 1), chunk("y", "z", 500, 20)
+    follows = _after_heads(SimpleNamespace(chunks=[body, last, head, second, long_first]))
+    assert follows == {"h": body}
+    quoted = _with_what_follows([Hit(head, 0.9, 1), Hit(second, 0.5, 2)], follows)
+    assert [h.chunk.chunk_id for h in quoted] == ["h", "b", "y"] and quoted[1].rank == 1
+    assert [h.chunk.chunk_id for h in _with_what_follows([Hit(head, 0.9, 1), Hit(body, 0.8, 2)], follows)] == ["h", "b"]
+
+
+@pytest.mark.slow
+def test_a_quoted_head_brings_the_question_after_it_on_the_real_model(real_index):
+    """On the bundled corpus, asked for one passage, the best is the head of the CDA's written questions on
+    slot machines ("Vragen van de leden Krajenbrink en Vreugdenhil (beiden CDA) over …"): its first
+    question is quoted after it."""
+    collection = Collection.load(real_index)
+    result = build_chain(collection, k=1).invoke("Wat vroeg het CDA over de controle op speelautomaten?")
+    assert result["answer"].status == "found"
+    texts = [q.text for q in result["quotes"]]
+    assert texts[0].startswith("Vragen van de leden Krajenbrink") and len(texts) == 2
+    assert "criminele activiteiten" in texts[1]
+    assert all(verify_quote(q, collection.documents) for q in result["quotes"])
