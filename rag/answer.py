@@ -124,7 +124,8 @@ def _words_held(text: str, english: bool, chunk: Chunk) -> list[tuple[tuple[str,
     passage = set(tokenize([written])[0])
     if english:
         lower = written.lower()
-        return [(tuple(tokens.union(*forms)), bool(tokens & passage) or any(part in lower for part in parts)
+        # every part of a word: "COVID-19" is not held by a passage that says "19"
+        return [(tuple(tokens.union(*forms)), bool(tokens) and tokens <= passage or any(part in lower for part in parts)
                  or any(form <= passage for form in forms)) for tokens, parts, forms in _english_words(text)]
     held = []
     for word in dict.fromkeys(tokenize([text])[0]):

@@ -336,3 +336,16 @@ def test_weighted_coverage_weighs_a_questions_rare_words_above_its_common_ones()
         assert coverage(english, ending) > 0
         assert weighted_coverage(english, ending, lexical) < coverage(english, ending) / 2
         assert weighted_coverage(english, population, lexical) > coverage(english, population)
+
+
+def test_an_english_word_of_several_parts_is_held_only_whole():
+    """"COVID-19" is not held by a passage that says "19 november" (it was: any part counted)."""
+    from rag.answer import coverage
+    from rag.types import Chunk
+
+    text = "Vragen over inenting tegen pokken, ingezonden 19 november 1966."
+    chunk = Chunk("c", "d", text, 0, len(text), None, "", 1, 1)
+    assert coverage(parse_question("Which questions were asked about COVID-19?"), chunk) == 0.0
+    covid = "Vragen over COVID-19 bij kinderen."
+    assert coverage(parse_question("Which questions were asked about COVID-19?"),
+                    Chunk("d", "d", covid, 0, len(covid), None, "", 1, 1)) == 1.0
