@@ -81,7 +81,10 @@ def weighted_coverage(query: Query, chunk: Chunk, lexical) -> float:
     English word by its most used spelling, English or Dutch): a passage that holds "gehouden" and
     "uiteindelijk" but not "volkstelling" covers little of "Waarom werd de volkstelling uiteindelijk
     niet gehouden?". Relative to the question's own words, so it holds as the index grows."""
-    held = _subject_words_held(query, chunk)
+    return _weighted_share(_subject_words_held(query, chunk), lexical)
+
+
+def _weighted_share(held: list[tuple[tuple[str, ...], bool]], lexical) -> float:
     weights = [min(lexical.rarity(t) for t in spellings) if spellings else 0.0 for spellings, _ in held]
     total = sum(weights)
     return sum(w for w, (_, found) in zip(weights, held) if found) / total if total else 0.0
@@ -190,8 +193,9 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
     """What `rag.judge.LogisticJudge` weighs for the best passage (`standing`: `rag.retriever.Standing`)."""
     from rag.judge import is_english, unknown_names
 
-    shared = coverage(query, hit.chunk)
-    weighted = weighted_coverage(query, hit.chunk, lexical) if lexical is not None else shared
+    held = _subject_words_held(query, hit.chunk)  # once for both shares
+    shared = _share(held)
+    weighted = _weighted_share(held, lexical) if lexical is not None else shared
     english = is_english(query.question)
     cosine = hit.dense_score if hit.dense_score is not None else 0.0
     return {"cosine": cosine, "standout": standing.standout,

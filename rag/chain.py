@@ -15,6 +15,7 @@ and removed when it is not verbatim.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, replace
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -117,14 +118,16 @@ HEAD_WORDS = 60
 
 def _after_heads(collection: Collection) -> dict[str, Chunk]:
     """Per document's head (its first passage, when short: `HEAD_WORDS`), the passage after it."""
-    first: dict[str, list[Chunk]] = {}
+    by_document: dict[str, list[Chunk]] = {}
     for chunk in collection.chunks:
-        two = first.setdefault(chunk.doc_id, [])
-        two.append(chunk)
-        two.sort(key=lambda c: c.start)
-        del two[2:]
-    return {a.chunk_id: b for a, b in (pair for pair in first.values() if len(pair) == 2)
-            if len(a.text.split()) <= HEAD_WORDS}
+        by_document.setdefault(chunk.doc_id, []).append(chunk)
+    follows = {}
+    for chunks in by_document.values():
+        if len(chunks) > 1:
+            head, after = heapq.nsmallest(2, chunks, key=lambda c: c.start)
+            if len(head.text.split()) <= HEAD_WORDS:
+                follows[head.chunk_id] = after
+    return follows
 
 
 def _with_what_follows(hits: list[Hit], follows: dict[str, Chunk]) -> list[Hit]:
