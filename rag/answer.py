@@ -18,6 +18,7 @@ from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
 from rag.types import Answer, Chunk, Hit, Quote, page_range
+from rag.written_questions import ASKED
 
 @dataclass(frozen=True)
 class Judge:
@@ -120,8 +121,10 @@ def _words_held(text: str, english: bool, chunk: Chunk) -> list[tuple[tuple[str,
     """Per word of `text` (stemmed, once each): the index terms it may be written as (its own; an
     English word's Dutch forms too) and whether the passage holds it (see `coverage`)."""
     # The passage with its speaker, party and section, not its document's title: a title shared by
-    # every passage of a paper says nothing about whether this one answers.
-    written = f"{who(chunk)} {chunk.section} {chunk.text}"
+    # every passage of a paper says nothing about whether this one answers; nor a written question's
+    # heading ("Vragen van het lid X over Zaïre"), the section of every question and answer of its set.
+    section = "" if ASKED.match(chunk.section) else chunk.section
+    written = f"{who(chunk)} {section} {chunk.text}"
     if "-" in chunk.text:  # OCR keeps a line end's hyphen inside a word: "be-voegdheden" is "bevoegdheden"
         written += " " + _UNHYPHENATED.sub(r"\1\2", chunk.text)
     passage = set(tokenize([written])[0])

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from rag.written_questions import ASKED
+from rag.written_questions import ASKED, heading
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     "januari februari maart april mei juni juli augustus september oktober november december".split())}
@@ -144,18 +144,12 @@ def _names_subject(line: str) -> bool:
 _COMPOUND = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]{10,}")
 
 
-# A written question's heading ends at "(Ingezonden", a line end or a sentence's full stop; not at an
-# abbreviation's ("t.b.v. minderheidsgroepen", "(P. v. d. A.)", "nr. 12", "jl. bij").
-_HEADING_END = re.compile(r"\s*\([Il]n-?\s?gez|(?<=[a-z)])(?<![\s.(][a-z])(?<!\bnr)(?<!\bblz)\.\s(?![a-z])|\n")
-
-
 def _title_from_text(text: str, dossier: str | None = None, number: str | None = None) -> str | None:
     """A title made from the content: kind, subject, dossier and number as far as the text gives them
     ("Verslag van een schriftelijk overleg over de geannoteerde agenda … (32317)")."""
     asked = ASKED.search(text, 0, 3000)
     if asked:
-        heading = _HEADING_END.split(text[asked.start():asked.start() + 400])[0]
-        title = " ".join(re.sub(r"^VRAGEN", "Vragen", heading).split())
+        title = re.sub(r"^VRAGEN", "Vragen", heading(text, asked))
         more = len(ASKED.findall(text)) - 1
         return f"{title} (en {more} andere vragen)" if more > 0 else title
     opening = text[:3000]

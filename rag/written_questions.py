@@ -26,6 +26,18 @@ ASKED = re.compile(
 ASKED_BY_PARTY = re.compile(
     r"(?:Vragen|VRAGEN) (?:gesteld )?van (?:het lid|de leden|de heer|den heer|de heeren|de heren|mevrouw|mejuffrouw|"
     r"de dames?)\s+(?P<who>[^\n()]{3,150}\((?![Il]n-?\s?gez)[^()\n]{1,30}\))")
+# A written question's heading ends at "(Ingezonden", a line end or a sentence's full stop; not at an
+# abbreviation's ("t.b.v. minderheidsgroepen", "(P. v. d. A.)", "nr. 12", "jl. bij").
+_HEADING_END = re.compile(r"\s*\([Il]n-?\s?gez|(?<=[a-z)])(?<![\s.(][a-z])(?<!\bnr)(?<!\bblz)\.\s(?![a-z])|\n")
+
+
+def heading(text: str, asked: re.Match) -> str:
+    """The whole heading an `ASKED` match opens, on one line: "Vragen van het lid Van Traa (PvdA) over
+    Zaïre", with the subject (the match itself ends at "over")."""
+    whole = _HEADING_END.split(text[asked.start():asked.start() + 400])[0]
+    return " ".join((whole if len(whole) >= asked.end() - asked.start() else text[asked.start():asked.end()]).split())
+
+
 SUBMITTED = re.compile(r"\([Il]n-?\s?gez[^)]{0,40}\)")  # OCR reads "Ingezonden" as "lngezon-den" too
 ANSWERED = re.compile(
     r"(?:Antwoord|ANTWOORD|Mededeling|MEDEDELING) van (?:de heer |mevrouw |mejuffrouw |de )?"
@@ -120,7 +132,7 @@ def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[
     in_parens = (canonical_party(m.group(1)) for m in re.finditer(r"\((?:beiden\s+|allen\s+)?([^()]{1,30})\)", who))
     askers_party = next((p for p in in_parens if p), None) or next((p for p, _, _ in find_parties(who)), None)
     askers = re.sub(r"\s*,?\s+en\b", " en", re.sub(r"\s*\([^)]*\)\.?", ",", who)).strip(" ,.")
-    section = " ".join(text[asked.start():asked.end()].split())
+    section = heading(text, asked)
     asked_how = f"written questions: {section}" + ("" if askers_party else "; party not in the heading")
     # The heading ("Vragen van het lid X (Party) over …") is the askers' text too, and says what the
     # questions are about: it opens the first question's passage.

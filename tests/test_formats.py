@@ -149,6 +149,9 @@ def test_written_questions_are_linked_to_their_answers(shared_corpus):
     assert "(Ingezonden 10 november 1994) 1 Bestaat tandheelkundig amalgaam" in questions[1].text
     assert answers[1].speaker == "minister Borst-Eilers" and answers[1].party is None
     assert answers[1].text.startswith("1 Ja, tandheelkundig zilveramalgaam bestaat")
+    # every question and answer carries the whole heading, subject included, as its section (was: "… over")
+    section = "Vragen van het lid Oedayraj Singh Varma (GroenLinks) over tandheelkundig amalgaam"
+    assert questions[2].section == answers[2].section == section
 
 
 def test_bundled_written_questions_with_dotted_party():
@@ -160,6 +163,9 @@ def test_bundled_written_questions_with_dotted_party():
     assert questions[0].qa == 1 and questions[1].qa == 2
     assert {q.speaker for q in questions} == {"Krajenbrink en Vreugdenhil"}
     assert all(q.attribution.startswith("written questions: Vragen van de leden") for q in questions)
+    assert {q.section for q in questions} == {"Vragen van de leden Krajenbrink en Vreugdenhil (beiden CDA) over de "
+                                             "controle op de opbrengstverantwoording van winsten behaald met de "
+                                             "exploitatie van uitbetalende speelautomaten"}
 
 
 def test_folder_manifest_gives_metadata(tmp_path):

@@ -349,3 +349,17 @@ def test_an_english_word_of_several_parts_is_held_only_whole():
     covid = "Vragen over COVID-19 bij kinderen."
     assert coverage(parse_question("Which questions were asked about COVID-19?"),
                     Chunk("d", "d", covid, 0, len(covid), None, "", 1, 1)) == 1.0
+
+
+def test_a_written_questions_heading_does_not_cover_the_question_for_each_of_its_passages():
+    """"Vragen van het lid Van Traa (PvdA) over Zaïre" is the section of every question and answer of the
+    set: a passage covers "Zaïre" by saying it, not by its heading; another section still counts."""
+    from rag.answer import coverage
+    from rag.types import Chunk
+
+    text = "2 Zijn speciale stappen te verwachten van de Europese Gemeenschap?"
+    question = parse_question("Wat is er gevraagd over Zaïre?")
+    heading = Chunk("q", "d", text, 0, len(text), "PvdA", "Vragen van het lid Van Traa (PvdA) over Zaïre", 1, 1)
+    assert coverage(question, heading) == 0.0
+    subsection = Chunk("s", "d", text, 0, len(text), "PvdA", "Zaïre", 1, 1)
+    assert coverage(question, subsection) == 1.0
