@@ -183,13 +183,17 @@ def who(chunk_or_quote, lang: str = "nl") -> str:
 
 def citation(chunk: Chunk, lang: str = "nl") -> str:
     """"JA21, <title>, section, blz. 9–10" ("p." in English) — speaker and party, document, section, pages."""
-    section = f", {chunk.section}" if chunk.section else ""
-    return f"{who(chunk, lang)}, {chunk.title or chunk.doc_id}{section}, {page_range(chunk.page, chunk.page_end, lang)}"
+    return f"{who(chunk, lang)}, {_document_and_section(chunk.title or chunk.doc_id, chunk.section)}, " \
+           f"{page_range(chunk.page, chunk.page_end, lang)}"
 
 
 def quote_citation(quote: Quote, lang: str = "nl") -> str:
-    section = f", {quote.section}" if quote.section else ""
-    return f"{quote.title or quote.doc_id}{section}, {page_range(quote.page, quote.page_end, lang)}"
+    return f"{_document_and_section(quote.title or quote.doc_id, quote.section)}, {page_range(quote.page, quote.page_end, lang)}"
+
+
+def _document_and_section(title: str, section: str) -> str:
+    """The title, and the section unless one holds the other (written questions' heading is often their title)."""
+    return f"{title}, {section}" if section and section not in title and title not in section else title
 
 
 def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:

@@ -236,3 +236,23 @@ def test_a_quoted_head_brings_the_question_after_it_on_the_real_model(real_index
     assert texts[0].startswith("Vragen van de leden Krajenbrink") and len(texts) == 2
     assert "criminele activiteiten" in texts[1]
     assert all(verify_quote(q, collection.documents) for q in result["quotes"])
+
+
+def test_a_citation_names_a_section_that_repeats_the_title_once():
+    """Written questions are often titled by their heading, which is also their section: cited once;
+    a section the title does not hold is cited beside it."""
+    from rag.answer import citation, quote_citation
+    from rag.types import Chunk
+
+    heading = "Vragen van het lid Van Traa (PvdA) over Zaïre"
+    chunk = Chunk("c", "d", "1 Is de regering bereid?", 0, 24, "PvdA", heading, 1, 1, speaker="Van Traa",
+                  title=heading)
+    assert citation(chunk) == f"Van Traa (PvdA), {heading}, blz. 1"
+    other = Chunk("o", "d", "De leden vragen …", 0, 17, "JA21", "Inbreng van de leden van de JA21-fractie", 9, 10,
+                  title="Verslag van een schriftelijk overleg")
+    assert citation(other, "en") == "JA21, Verslag van een schriftelijk overleg, Inbreng van de leden van de " \
+                                   "JA21-fractie, p. 9–10"
+    from rag.types import Quote
+
+    quote = Quote("1 Is de regering bereid?", "d", 0, 24, "PvdA", 1, heading, heading, "c", 1, "Van Traa")
+    assert quote_citation(quote) == f"{heading}, blz. 1"
