@@ -16,7 +16,7 @@ from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 18  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 19  # bump when parsing or chunking changes what passages are
 MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
 FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
 LEAD_WORDS = 16  # a nobody's line shorter than this before a speaker's turn leads that turn's passage

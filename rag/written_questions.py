@@ -127,6 +127,9 @@ def split_questions_and_answers(text: str, blocks: list[Block]) -> list[Block]:
     return out
 
 
+_LABEL_ABOVE = re.compile(r"(?<=[\n?.!])[ \t]*(?:Antwoord|ANTWOORD)\s*\Z")
+
+
 def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[Block]:
     who = asked.group("who")
     in_parens = (canonical_party(m.group(1)) for m in re.finditer(r"\((?:beiden\s+|allen\s+)?([^()]{1,30})\)", who))
@@ -136,7 +139,11 @@ def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[
     asked_how = f"written questions: {section}" + ("" if askers_party else "; party not in the heading")
     # The heading ("Vragen van het lid X (Party) over …") is the askers' text too, and says what the
     # questions are about: it opens the first question's passage.
-    questions = _items(text, asked.start(), answered.start() if answered else limit, "question", askers_party,
+    asked_end = answered.start() if answered else limit
+    if answered:  # a column's label "Antwoord" on a line of its own above the answer's heading is the answer's
+        label = _LABEL_ABOVE.search(text, max(asked.end(), asked_end - 40), asked_end)
+        asked_end = label.start() if label else asked_end
+    questions = _items(text, asked.start(), asked_end, "question", askers_party,
                        askers, first_from=q_start)
     out = [replace(b, section=section, speaker_role="member", attribution=asked_how) for b in questions]
     if answered:

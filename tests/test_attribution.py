@@ -414,3 +414,18 @@ def test_a_question_set_after_the_answer_stays_the_askers(tmp_path):
     notice = next(c for c in chunks if "niet mogelijk is gebleken" in c.text)
     assert (notice.role, notice.speaker_role, notice.party) == ("answer", "minister", None)
     assert "tenslotte" not in notice.text
+
+
+def test_a_label_above_the_answers_heading_is_not_the_last_question(tmp_path):
+    """A column's label "Antwoord" on its own line above "Antwoord van minister …" (74 historic papers) ended
+    the last question's passage, and its quote: "… een directe band met Zaïre hebben? Antwoord"."""
+    doc, chunks = parse_text(tmp_path, "Vragen van het lid Van Traa (PvdA) over Zaïre. (Ingezonden 4 december 1992)\n"
+                             "1 Is de regering bereid steun toe te zeggen?\n"
+                             "2 Hebben Frankrijk en België een directe band met Zaïre?\n"
+                             "Antwoord\n"
+                             "Antwoord van minister Van den Broek (Buitenlandse Zaken). (Ontvangen 24 december 1992)\n"
+                             "1 Ja.\n2 Ja, zij hebben die band.\n")
+    questions = {b.qa: doc.text[b.start:b.end] for b in doc.blocks if b.role == "question"}
+    assert questions[2].endswith("een directe band met Zaïre?")
+    assert not any(c.text.rstrip().endswith("Antwoord") for c in chunks)
+    assert {b.section for b in doc.blocks if b.role} == {"Vragen van het lid Van Traa (PvdA) over Zaïre"}
