@@ -139,10 +139,10 @@ def _question_set(text: str, asked, q_start: int, answered, limit: int) -> list[
     asked_how = f"written questions: {section}" + ("" if askers_party else "; party not in the heading")
     # The heading ("Vragen van het lid X (Party) over …") is the askers' text too, and says what the
     # questions are about: it opens the first question's passage.
-    asked_end = answered.start() if answered else limit
+    asked_end = limit
     if answered:  # a column's label "Antwoord" on a line of its own above the answer's heading is the answer's
-        label = _LABEL_ABOVE.search(text, max(asked.end(), asked_end - 40), asked_end)
-        asked_end = label.start() if label else asked_end
+        label = _LABEL_ABOVE.search(text, max(asked.end(), answered.start() - 40), answered.start())
+        asked_end = label.start() if label else answered.start()
     questions = _items(text, asked.start(), asked_end, "question", askers_party,
                        askers, first_from=q_start)
     out = [replace(b, section=section, speaker_role="member", attribution=asked_how) for b in questions]
