@@ -67,6 +67,11 @@ _EDGES = ".,;:?!()'\"’‘“”"
 _CHAMBER = re.compile(r"\b(?:(?:Eerste|Tweede)\s+Kamer|(?:First|Second)\s+Chamber)\b", re.IGNORECASE)
 
 
+def unhyphenated(text: str) -> str:
+    """The text with the words OCR broke at a line end made whole again ("be-voegdheden": "bevoegdheden")."""
+    return _UNHYPHENATED.sub(r"\1\2", text)
+
+
 def coverage(query: Query, chunk: Chunk) -> float:
     """Share of the question's words (stemmed, without stop words) that occur in the passage (a word
     OCR broke at a line end read whole too). The words that frame a question
@@ -120,13 +125,9 @@ def _share(held: list[tuple[tuple[str, ...], bool]]) -> float:
 def _words_held(text: str, english: bool, chunk: Chunk) -> list[tuple[tuple[str, ...], bool]]:
     """Per word of `text` (stemmed, once each): the index terms it may be written as (its own; an
     English word's Dutch forms too) and whether the passage holds it (see `coverage`)."""
-    # The passage with its speaker, party and section, not its document's title: a title shared by
-    # every passage of a paper says nothing about whether this one answers; nor a written question's
-    # heading ("Vragen van het lid X over Zaïre"), the section of every question and answer of its set.
-    section = "" if ASKED.match(chunk.section) else chunk.section
-    written = f"{who(chunk)} {section} {chunk.text}"
-    if "-" in chunk.text:  # OCR keeps a line end's hyphen inside a word: "be-voegdheden" is "bevoegdheden"
-        written += " " + _UNHYPHENATED.sub(r"\1\2", chunk.text)
+    written = as_judged(chunk)
+    if "-" in chunk.text:
+        written += " " + unhyphenated(chunk.text)
     passage = set(tokenize([written])[0])
     if english:
         lower = written.lower()
@@ -138,6 +139,29 @@ def _words_held(text: str, english: bool, chunk: Chunk) -> list[tuple[tuple[str,
         renderings = set(tokenize(dutch_terms(word))[0]) if dutch_terms(word) else set()
         held.append(((word,), word in passage or bool(renderings & passage)))
     return held
+
+
+def as_judged(chunk: Chunk) -> str:
+    """The passage as the judge reads it: with its speaker, party and section, not its document's title
+    (a title shared by every passage of a paper says nothing about whether this one answers), nor a
+    written question's heading ("Vragen van het lid X over Zaïre", the section of every question and
+    answer of its set)."""
+    section = "" if ASKED.match(chunk.section) else chunk.section
+    return f"{who(chunk)} {section} {chunk.text}"
+
+
+def soft_coverage(query: Query, chunk: Chunk, embedder) -> float:
+    """How closely the passage's words match the question's in the model's token vectors
+    (`rag.token_match`): the question as it was embedded, the passage as the judge reads it."""
+    from rag.token_match import soft_coverage as matched
+
+    return matched(_token_vectors(embedder, query.text, "query"), _token_vectors(embedder, as_judged(chunk), "document"))
+
+
+@lru_cache(maxsize=256)
+def _token_vectors(embedder, text: str, kind: str):
+    """Once per question and passage (a follow-up or a second look at the same passage costs nothing)."""
+    return embedder.encode_tokens(text, kind)
 
 
 def _english_words(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]], ...]:
@@ -196,8 +220,10 @@ def _document_and_section(title: str, section: str) -> str:
     return f"{title}, {section}" if section and section not in title and title not in section else title
 
 
-def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
-    """What `rag.judge.LogisticJudge` weighs for the best passage (`standing`: `rag.retriever.Standing`)."""
+def signals(hit: Hit, query: Query, standing, lexical=None, embedder=None, phrases=None) -> dict[str, float]:
+    """What `rag.judge.LogisticJudge` weighs for the best passage (`standing`: `rag.retriever.Standing`;
+    `lexical`, `embedder` and `phrases`, a phrase → whether the index holds it, are the index's; without
+    `lexical` no names are unknown, without `embedder` no soft coverage: 0)."""
     from rag.judge import is_english, unknown_names
 
     held = _subject_words_held(query, hit.chunk)  # once for both shares
@@ -206,7 +232,7 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
     english = is_english(query.question)
     cosine = hit.dense_score if hit.dense_score is not None else 0.0
     return {"cosine": cosine, "standout": standing.standout,
-            "coverage": shared, "weighted_coverage": weighted, "unknown_names": float(unknown_names(query, lexical)) if lexical is not None else 0.0,
+            "coverage": shared, "weighted_coverage": weighted, "unknown_names": float(unknown_names(query, lexical, phrases)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
             "country_missing": float(misses_countries(query, hit.chunk)),
             # a vote's result is the chair's and the answer to a party the government's, never the party's
@@ -214,7 +240,8 @@ def signals(hit: Hit, query: Query, standing, lexical=None) -> dict[str, float]:
             "unattributed": float(bool(query.parties) and not query.filters.about_votes and not query.wants_government
                                   and hit.chunk.party not in query.parties),
             "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0,
-            "quoted_missing": float(quoted_missing(query, hit.chunk))}
+            "quoted_missing": float(quoted_missing(query, hit.chunk)),
+            "soft_coverage": soft_coverage(query, hit.chunk, embedder) if embedder is not None else 0.0}
 
 
 def misses_countries(query: Query, chunk: Chunk) -> bool:
@@ -233,13 +260,13 @@ def _asked(question: str) -> frozenset[str]:
     return frozenset(countries_in(question))
 
 
-def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> bool:
+def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, index=None) -> bool:
     """Whether the best passage answers: by the fitted judge where the model has one (and the dense
-    retriever ran), else by `rule`'s thresholds."""
+    retriever ran), else by `rule`'s thresholds. `index`: the `rag.collection.Collection` searched."""
     if not hits:
         return False
     if fitted is not None and hits[0].dense_score is not None:
-        return fitted.answers(signals(hits[0], query, standing, lexical))
+        return fitted.answers(signals(hits[0], query, standing, *judged_with(index)))
     return matches(hits[0], query, rule, standing.margin)
 
 
@@ -271,9 +298,14 @@ def quotable(hits: list[Hit], query: Query, rule: Judge) -> list[Hit]:
     return [hits[0]] + [h for i, h in enumerate(hits[1:], 1) if h.score >= RELATIVE_QUOTE_SCORE * best and near(i, h)]
 
 
-def judge(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, lexical=None) -> str:
+def judged_with(index) -> tuple:
+    """What `signals` reads of an index: its lexicon, its embedder and its phrase lookup (None without one)."""
+    return (index.lexical, index.embedder, index.holds_phrase) if index is not None else (None, None, None)
+
+
+def judge(hits: list[Hit], query: Query, rule: Judge, standing, fitted=None, index=None) -> str:
     """"found", "party_missing" or "not_found" for the best passages of a query."""
-    if best_answers(hits, query, rule, standing, fitted, lexical):
+    if best_answers(hits, query, rule, standing, fitted, index):
         return "found"
     return "party_missing" if query.parties else "not_found"
 

@@ -61,7 +61,7 @@ def build_chain(collection: Collection, k: int = 5, mode: Mode = "hybrid", reran
         query, n = x["query"], x.get("k") or k
         hits, standing = search_with_margin(collection, query, n, mode)
         hits = reranker.rerank(collection, query, hits)
-        status = judge(hits, query, rule, standing, fitted, collection.lexical)
+        status = judge(hits, query, rule, standing, fitted, collection)
         others: list[Hit] = []
         if status == "party_missing":
             unfiltered = replace(query, filters=query.filters.without_parties())

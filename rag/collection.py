@@ -166,6 +166,26 @@ class Collection:
 
         return current_build(self.index_dir) == self.folder
 
+    def holds_phrase(self, phrase: str) -> bool:
+        """Whether some passage holds the phrase's words in its order, next to each other (case, line
+        breaks, punctuation and a word OCR broke at a line end aside): "Wet op de rechtsbijstand", not
+        just "wet" here and "rechtsbijstand" there. Once per phrase."""
+        cache = self.__dict__.setdefault("_phrase_cache", {})
+        if phrase not in cache:
+            from rag.answer import unhyphenated
+            from rag.lexical import tokenize
+
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))
+            pattern = re.compile(r"(?<!\w)" + r"[\W_]+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.IGNORECASE)
+            lexical = self.lexical
+            # what BM25 indexed (the passage led by its title): the postings say which passages to read
+            rows = lexical.passages_holding(tokenize([phrase])[0]) if hasattr(lexical, "passages_holding") \
+                else range(len(self.chunks))  # a remote index's lexicon has no postings here: every passage
+            texts = (self.chunks[int(r)].embed_text for r in rows)
+            cache[phrase] = any(pattern.search(t) or ("-" in t and pattern.search(unhyphenated(t))) for t in texts)
+        return cache[phrase]
+
     def query_vector(self, text: str) -> np.ndarray:
         """The query embedding (float32, normalised), cached for repeated questions."""
         cache = self.__dict__.setdefault("_query_cache", {})

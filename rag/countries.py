@@ -59,3 +59,9 @@ def countries_in(text: str, loose: bool = False) -> set[str]:
     if loose:
         text = f"{text}\n{_modern(text)}"
     return {code for code, pattern in _patterns(loose).items() if pattern.search(text)}
+
+
+def country_name_words(text: str) -> frozenset[str]:
+    """The words of the country names `text` names as written: "Saudi" and "Arabia" of "Saudi Arabia"."""
+    return frozenset(word for pattern in _patterns(False).values() for found in pattern.finditer(text)
+                     for word in found.group().split())

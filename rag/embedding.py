@@ -27,6 +27,10 @@ class Embedder(Protocol):
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def encode_tokens(self, text: str, kind: str = "query") -> np.ndarray:
+        """The L2-normalised vectors of the text's own tokens, as a "query" or a "document"
+        (`rag.token_match`)."""
+
 
 def _offline() -> None:
     # Nothing here may reach a model hub; a name that is not a local folder fails instead.
@@ -209,6 +213,20 @@ class SentenceTransformerEmbedder:
             return direct.encode(texts)
         return self._encode(texts, "query", 32)
 
+    def encode_tokens(self, text: str, kind: str = "query") -> np.ndarray:
+        direct = self._direct_encoder()
+        if direct is not None:
+            return direct.encode_tokens(text, kind)
+        from rag.token_match import normalised, own_tokens
+
+        model = self.model
+        prompt = (model.prompts or {}).get(kind, "")
+        vectors = model.encode([text], prompt_name=kind if prompt else None, output_value="token_embeddings",
+                               show_progress_bar=False)[0].float().cpu().numpy()
+        encoding = model.tokenizer(prompt + text, truncation=True, max_length=model.max_seq_length,
+                                   return_offsets_mapping=True, return_special_tokens_mask=True)
+        return normalised(vectors[own_tokens(encoding["offset_mapping"], encoding["special_tokens_mask"], len(prompt))])
+
     def _direct_encoder(self):
         """The torch-free question encoder (`rag.query_encoder`) while the full model is not loaded
         (a fresh `rag ask`), if it covers this model; `RAG_DIRECT_QUERIES=0` turns it off."""
@@ -260,6 +278,13 @@ class FakeEmbedder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode_documents(texts)
+
+    def encode_tokens(self, text: str, kind: str = "query") -> np.ndarray:
+        """One vector per word (its hashed trigrams, without the word itself: a word shares some with its
+        variants)."""
+        words = re.findall(r"\w+", text.lower())
+        return np.stack([self._vector(" ".join(w[i:i + 3] for i in range(max(len(w) - 2, 1))))
+                         for w in words]) if words else np.zeros((0, self._dim), np.float32)
 
 
 def make_embedder(model: str | None = None) -> Embedder:

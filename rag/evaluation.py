@@ -282,7 +282,7 @@ def judge_cases(collection: Collection, labelled: Labelled,
     """The cases the answer judge decides: the best passage's signals (`rag.answer.signals`) for
     every answerable question whose gold passage is among the first 3 (should answer: 1) and every
     unanswerable one (0). `labelled.relevant` holds chunk ids (as in `evaluate_index`)."""
-    from rag.answer import signals
+    from rag.answer import judged_with, signals
     from rag.retriever import search_with_margin, with_members
 
     cases = []
@@ -295,7 +295,7 @@ def judge_cases(collection: Collection, labelled: Labelled,
             rank = _first_relevant(labelled, hits, q.id)
             if rank is None or rank > 3:
                 continue  # not a case of judging: the answer is not among the first passages
-        cases.append((signals(hits[0], query, standing, collection.lexical), int(q.answerable)))
+        cases.append((signals(hits[0], query, standing, *judged_with(collection)), int(q.answerable)))
     return cases
 
 

@@ -8,8 +8,9 @@ Signals of the best passage and its question:
 - `coverage`: the share of the question's words (or their Dutch renderings) in the passage;
 - `weighted_coverage`: that share with each word weighed by its IDF in the index (`rag.answer.weighted_coverage`):
   a passage that holds the question's common words but not its rare one ("volkstelling") covers little;
-- `unknown_names`: named things of the question (a capitalised word, an acronym, a word with digits)
-  that occur nowhere in the index ("ChatGPT", "Eurodac", "2036"): the corpus cannot answer about them;
+- `unknown_names`: named things of the question (a capitalised word, an acronym, a word with digits,
+  a Dutch law's name of several words) that occur nowhere in the index ("ChatGPT", "Eurodac", "2036",
+  "Wet toekomst pensioenen"): the corpus cannot answer about them;
 - `english`: an English question, whose words the Dutch passage cannot share;
 - `uncovered`: a Dutch question that shares no word with the passage. Of the labelled cases, no
   answerable Dutch question's passage shares none, while 41 of 61 unanswerable ones do; as coverage
@@ -23,7 +24,10 @@ Signals of the best passage and its question:
   question's other filters: the whole index when it has none) lies above this one in cosine: asked
   what a party said on what only another party raised, the other party's passage stands above;
 - `quoted_missing`: terms the question quotes ('keuze-aannemer') that the passage does not hold word
-  for word (`rag.answer.quoted_missing`): a user quotes what the paper they look for says.
+  for word (`rag.answer.quoted_missing`): a user quotes what the paper they look for says;
+- `soft_coverage`: how closely the passage's words match the question's in the model's own token
+  vectors (`rag.token_match`, BERTScore's recall): "relocation" is matched by "herplaatsing", which
+  `coverage` can only credit through the glossary or the dictionary.
 `unattributed` and `party_gap` were measured and left out on 66 unanswerable questions, and taken on
 114 (README, "Saying what is not there").
 
@@ -47,7 +51,7 @@ from rag.lexical import tokenize
 from rag.query import Query
 
 FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
-            "unattributed", "party_gap", "quoted_missing")
+            "unattributed", "party_gap", "quoted_missing", "soft_coverage")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")
@@ -73,18 +77,64 @@ def named_things(query: Query) -> list[str]:
             and w.lower() not in members]
 
 
-def unknown_names(query: Query, lexical) -> int:
+# A Dutch law's (or directive's, treaty's, …) name: the word and what follows it, up to a function
+# word or a preposition ("Wet zorg en dwang voor mensen met dementie"), or punctuation.
+_LAW = re.compile(r"\b(?:Wet|Richtlijn|Verordening|Verdrag|Besluit|Regeling)\b")
+_PREPOSITIONS = frozenset("aan achter behalve beneden bij binnen boven buiten door gedurende in inzake jegens langs met "
+                          "na naar naast om omtrent onder ondanks op over per rond rondom sinds tegen tegenover tijdens "
+                          "tot tussen uit van vanaf vanwege via volgens voor voorbij wegens zonder zoals betreffende".split())
+
+
+def law_names(question: str) -> list[str]:
+    """The names of laws a Dutch question gives in full, as a paper would write them: "Wet toekomst
+    pensioenen", "Wet op de rechtsbijstand" ("op de"/"op het" right after "Wet" belong to it), "Wet zorg en
+    dwang" ("en" between two of its words), "Wet DBA"; not a bare "Wet"."""
+    from rag.lexical import _stopword_set
+
+    stop = _stopword_set() | _PREPOSITIONS
+    names = []
+    for found in _LAW.finditer(question):
+        words = question[found.end():].split()
+        name = [found.group()]
+        if [w.lower() for w in words[:2]] in (["op", "de"], ["op", "het"]):
+            name += words[:2]
+            words = words[2:]
+        for i, word in enumerate(words):
+            bare = word.strip(",.;:?!()'\"‘’“”")
+            joins = bare.lower() == "en" and i + 1 < len(words) and words[i + 1].strip(",.;:?!()").lower() not in stop
+            if not bare or not word[0].isalnum() or (bare.lower() in stop and not joins) or bare.lower() in _PREPOSITIONS:
+                break  # "(Wet DBA)" after a name is another name
+            name.append(bare)
+            if bare != word:  # punctuation ends the name
+                break
+        if len(name) > 1 and name[-1].lower() not in ("op", "de", "het"):
+            names.append(" ".join(name))
+    return list(dict.fromkeys(names))
+
+
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+
+
+def unknown_names(query: Query, lexical, phrases=None) -> int:
     """How many named things of the question occur nowhere in the index, in any spelling we can make:
     the word itself or a Dutch rendering (the glossary's; for an English question the dictionary's too),
-    every part of it ("COVID-19": "covid" as well as "19")."""
+    every part of it ("COVID-19": "covid" as well as "19"); and, with `phrases` (a phrase → whether some
+    passage holds it word for word), the laws a Dutch question names that no passage names
+    (`law_names`): "Wet toekomst pensioenen" is unknown though "wet", "toekomst" and "pensioenen" are not."""
+    from rag.countries import country_name_words
     from rag.translation import translations
 
     english = is_english(query.question)
-    count = 0
+    count = 0 if english or phrases is None else sum(not phrases(name) for name in law_names(query.text))
+    countries = country_name_words(query.text)
     for word in named_things(query):
+        if word in countries:
+            continue  # "Saudi" of "Saudi Arabia": a country is judged whole, by `country_missing`
         # an English question's word in its Dutch forms too, the dictionary's as well ("Geneva": "Genève")
         renderings = dutch_terms(word) + (translations(word) if english else [])
-        spellings = [tokenize([word])[0]] + [tokenize([dutch])[0] for dutch in renderings]
+        # an acronym's English plural is the acronym: "NVs", "MPs"
+        singular = [word[:-1]] if _PLURAL_ACRONYM.fullmatch(word) else []
+        spellings = [tokenize([w])[0] for w in [word, *singular]] + [tokenize([dutch])[0] for dutch in renderings]
         spellings = [[t for t in tokens if len(t) >= 3] or tokens for tokens in spellings if tokens]
         if spellings and not any(all(lexical.knows(t) for t in tokens) for tokens in spellings):
             count += 1

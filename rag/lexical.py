@@ -133,6 +133,18 @@ class LexicalIndex:
         return float(self.idf[term]) if term is not None and term < len(self.idf) and self.idf[term] > 0 \
             else unheld_idf(int(self._retriever.scores["num_docs"]))
 
+    def passages_holding(self, tokens: Sequence[str]) -> np.ndarray:
+        """The rows of the passages that hold every (tokenised) term, from the index's postings."""
+        s, vocab = self._retriever.scores, self._retriever.vocab_dict
+        rows = None
+        for token in dict.fromkeys(tokens):
+            term = vocab.get(token)
+            if term is None or term + 1 >= len(s["indptr"]):
+                return np.zeros(0, dtype=np.int64)
+            found = np.asarray(s["indices"][s["indptr"][term]:s["indptr"][term + 1]])
+            rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
+        return np.zeros(0, dtype=np.int64) if rows is None else rows.astype(np.int64)
+
     def term_counts(self, text: str) -> dict[int, float]:
         """The text's known terms as {term id: count}."""
         vocab = self._retriever.vocab_dict

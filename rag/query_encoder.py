@@ -32,8 +32,8 @@ def _json(path: Path) -> dict | list | None:
         return None
 
 
-def _covered(model_path: Path) -> tuple[str, int] | None:
-    """(query prompt, max tokens) when the folder is a model this encoder reproduces exactly, else None."""
+def _covered(model_path: Path) -> tuple[dict[str, str], int] | None:
+    """(prompts by name, max tokens) when the folder is a model this encoder reproduces exactly, else None."""
     modules = _json(model_path / "modules.json")
     if not isinstance(modules, list) or not 2 <= len(modules) <= 3:
         return None
@@ -53,16 +53,17 @@ def _covered(model_path: Path) -> tuple[str, int] | None:
     if not (model_path / "tokenizer.json").is_file():
         return None
     prompts = (_json(model_path / "config_sentence_transformers.json") or {}).get("prompts") or {}
-    return str(prompts.get("query", "")), int(settings.get("max_seq_length") or 512)
+    return {str(k): str(v) for k, v in prompts.items()}, int(settings.get("max_seq_length") or 512)
 
 
 class QueryEncoder:
-    """Question → L2-normalised float32 vector, as `SentenceTransformerEmbedder.encode_queries` gives it."""
+    """Question → L2-normalised float32 vector, as `SentenceTransformerEmbedder.encode_queries` gives it;
+    a text's token vectors as `SentenceTransformerEmbedder.encode_tokens` gives them."""
 
-    def __init__(self, compiled, tokenizer, prompt: str):
+    def __init__(self, compiled, tokenizer, prompts: dict[str, str]):
         self._request = compiled.create_infer_request()
         self._tokenizer = tokenizer
-        self._prompt = prompt
+        self._prompts = prompts
         self._lock = threading.Lock()
 
     @classmethod
@@ -80,23 +81,35 @@ class QueryEncoder:
             return None
         from tokenizers import Tokenizer
 
-        prompt, max_tokens = covered
+        prompts, max_tokens = covered
         tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=max_tokens)
         tokenizer.no_padding()
-        return cls(compiled, tokenizer, prompt)
+        return cls(compiled, tokenizer, prompts)
+
+    def _hidden(self, text: str, kind: str):
+        """The encoding of the prompted text and its last layer's token vectors (one text: no padding, so
+        nothing differs from a batch of one)."""
+        encoding = self._tokenizer.encode(self._prompts.get(kind, "") + text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        mask = np.array([encoding.attention_mask], dtype=np.int64)
+        with self._lock:
+            hidden = np.array(self._request.infer({"input_ids": ids, "attention_mask": mask})[0], dtype=np.float32)
+        return encoding, hidden[0]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         rows = []
-        for text in texts:  # one at a time: no padding, so nothing differs from a batch of one
-            encoding = self._tokenizer.encode(self._prompt + text)
-            ids = np.array([encoding.ids], dtype=np.int64)
-            mask = np.array([encoding.attention_mask], dtype=np.int64)
-            with self._lock:
-                hidden = np.array(self._request.infer({"input_ids": ids, "attention_mask": mask})[0], dtype=np.float32)
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            rows.append(pooled[0])
+        for text in texts:
+            _, hidden = self._hidden(text, "query")
+            rows.append(hidden.mean(axis=0))  # every token is attended: the mask's mean is the plain mean
         vectors = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if rows else 1.0
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+    def encode_tokens(self, text: str, kind: str = "query") -> np.ndarray:
+        """The L2-normalised vectors of the text's own tokens (`rag.token_match.own_tokens`)."""
+        from rag.token_match import normalised, own_tokens
+
+        encoding, hidden = self._hidden(text, kind)
+        return normalised(hidden[own_tokens(encoding.offsets, encoding.special_tokens_mask,
+                                            len(self._prompts.get(kind, "")))])

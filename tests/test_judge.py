@@ -71,6 +71,8 @@ def test_fitted_weights_load_for_the_default_model_only():
     # only GroenLinks-PvdA asks about it; the VVD's best passage is on return too, well below theirs
     ("Wat vraagt de VVD over het Frontex-programma voor vrijwillige terugkeer van Syriërs?", "party_missing"),
     ("Does the VVD think the return regulation can still enter into force with the migration pact?", "found"),
+    # JA21's passage says "pilot" and "transithub", not "proef" and "terugkeerhub": its tokens match them
+    ("Wat wil JA21 weten over de proef met een terugkeerhub in Oeganda?", "found"),
 ])
 def test_the_judge_on_the_real_model(real_index, question, status):
     from rag.api import Assistant
@@ -363,3 +365,115 @@ def test_a_written_questions_heading_does_not_cover_the_question_for_each_of_its
     assert coverage(question, heading) == 0.0
     subsection = Chunk("s", "d", text, 0, len(text), "PvdA", "Zaïre", 1, 1)
     assert coverage(question, subsection) == 1.0
+
+
+def test_soft_coverage_is_each_question_tokens_best_match():
+    import numpy as np
+
+    from rag.token_match import own_tokens, soft_coverage
+
+    e = np.eye(4, dtype=np.float32)
+    assert soft_coverage(e[:2], e) == pytest.approx(1.0)  # every token of the question has its twin
+    assert soft_coverage(e[:2], e[[0, 2, 3]]) == pytest.approx(0.5)  # the second has none
+    near = np.array([[0.8, 0.6, 0, 0]], dtype=np.float32)
+    assert soft_coverage(e[:1], near) == pytest.approx(0.8)  # credited by its closest token
+    assert soft_coverage(e[:0], e) == 0.0 and soft_coverage(e, e[:0]) == 0.0
+    # "<s> query : Wat ... </s>": the special tokens and the prompt's are not the text's
+    offsets = [(0, 0), (0, 5), (5, 6), (6, 10), (10, 14), (0, 0)]
+    assert own_tokens(offsets, [1, 0, 0, 0, 0, 1], len("query: ")) == [3, 4]
+
+
+def test_soft_coverage_is_a_signal_of_the_judge_with_an_embedder():
+    from rag.answer import signals, soft_coverage
+    from rag.embedding import FakeEmbedder
+    from rag.retriever import Standing
+    from rag.types import Chunk, Hit
+
+    def hit(text: str) -> Hit:
+        return Hit(Chunk("a", "d", text, 0, len(text), "JA21", "", 1, 1), 1.0, 1, dense_score=0.85)
+
+    embedder = FakeEmbedder()
+    query = parse_question("Wat vroeg JA21 over de terugkeer naar Oeganda?")
+    on_topic, elsewhere = hit("Hoeveel asielzoekers keerden terug naar Oeganda?"), hit("De begroting voor wegen.")
+    assert soft_coverage(query, on_topic.chunk, embedder) > soft_coverage(query, elsewhere.chunk, embedder)
+    assert signals(on_topic, query, Standing(), embedder=embedder)["soft_coverage"] == \
+        pytest.approx(soft_coverage(query, on_topic.chunk, embedder))
+    assert signals(on_topic, query, Standing())["soft_coverage"] == 0.0  # no model to ask
+
+
+@pytest.mark.slow
+def test_soft_coverage_crosses_languages_on_the_real_model():
+    """"relocation" meets "herplaatsing", which no glossary entry renders: more of the question is matched
+    than by a passage on another subject in the same words' company."""
+    from rag.answer import coverage, soft_coverage
+    from rag.embedding import SentenceTransformerEmbedder
+    from rag.types import Chunk
+
+    def chunk(text: str) -> Chunk:
+        return Chunk("a", "d", text, 0, len(text), "GroenLinks-PvdA", "", 1, 1)
+
+    embedder = SentenceTransformerEmbedder()
+    query = parse_question("How many relocation places were actually realised?")
+    asked = chunk("Hoeveel herplaatsingsplekken zijn er daadwerkelijk gerealiseerd?")
+    other = chunk("Hoeveel wegen zijn er daadwerkelijk aangelegd?")
+    assert soft_coverage(query, asked, embedder) > soft_coverage(query, other, embedder) + 0.02
+    assert coverage(query, asked) < 1.0  # the words alone do not say it
+
+
+@pytest.mark.parametrize("question, names", [
+    ("Hoe regelt de Wet toekomst pensioenen het invaren van bestaande pensioenaanspraken?", ["Wet toekomst pensioenen"]),
+    ("Wat is er gezegd over de Wet deregulering beoordeling arbeidsrelaties (Wet DBA) voor zzp'ers?",
+     ["Wet deregulering beoordeling arbeidsrelaties", "Wet DBA"]),
+    ("Wat is er gezegd over de Wet zorg en dwang voor mensen met dementie?", ["Wet zorg en dwang"]),
+    ("Hoe stond de regering tegenover de Wet op de Omzetbelasting 1954?", ["Wet op de Omzetbelasting 1954"]),
+    ("Wat wilden zij weten over artikel 14 van de Wet werkloosheidsvoorziening, en waarom?", ["Wet werkloosheidsvoorziening"]),
+    ("Wat zei de minister over de Wet investeringsrekening naast de premies?", ["Wet investeringsrekening"]),
+    ("Is de Wet van kracht?", []), ("De Wet werd aangenomen.", []), ("Wat staat er in het Verdrag van Lissabon?", []),
+])
+def test_a_dutch_questions_law_names_end_where_the_name_does(question, names):
+    from rag.judge import law_names
+
+    assert law_names(question) == names
+
+
+def test_a_law_named_in_full_is_unknown_when_no_passage_names_it(tmp_path, fake_embedder):
+    """"wet", "toekomst" and "pensioenen" are all in the index, the law's name nowhere: the corpus cannot say
+    what that law does. A name written across a line break and a hyphen still counts as there."""
+    from rag.collection import Collection
+    from rag.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("De wet over de toekomst van de pensioenen werd besproken.\n\n"
+                                  "Wijziging van de Wet op de rechts-\nbijstand, zoals de minister voorstelde.\n",
+                                  encoding="utf-8")
+    build_index([corpus], tmp_path / "index", embedder=fake_embedder)
+    collection = Collection.load(tmp_path / "index", embedder=fake_embedder)
+    assert not collection.holds_phrase("Wet toekomst pensioenen")
+    assert collection.holds_phrase("Wet op de rechtsbijstand")
+    assert collection.holds_phrase("wet over de toekomst")
+    lexical = collection.lexical
+    pensions = parse_question("Hoe regelt de Wet toekomst pensioenen het invaren?")
+    assert unknown_names(pensions, lexical) == 0  # word by word, every one is there
+    assert unknown_names(pensions, lexical, collection.holds_phrase) == 1
+    assert unknown_names(parse_question("Wat wijzigde de Wet op de rechtsbijstand?"), lexical, collection.holds_phrase) == 0
+    # an English question's law is not looked up word for word: its Dutch name reads otherwise
+    assert unknown_names(parse_question("What does the Wet toekomst pensioenen say?"), lexical, collection.holds_phrase) == 0
+
+
+def test_the_passages_holding_every_term_come_from_the_postings():
+    lexical = LexicalIndex.build(["de wet op de rechtsbijstand", "de rechtsbijstand", "een wet", "wet en rechtsbijstand"])
+    from rag.lexical import tokenize
+
+    assert lexical.passages_holding(tokenize(["wet rechtsbijstand"])[0]).tolist() == [0, 3]
+    assert lexical.passages_holding(tokenize(["wet ChatGPT"])[0]).tolist() == []
+
+
+def test_an_acronyms_plural_and_a_countrys_words_are_not_unknown_names():
+    """"NVs" is the plural of "NV"; "Saudi" is part of "Saudi Arabia", which the index calls "Saoedi-Arabië"
+    (a country is judged whole, by `country_missing`): neither is a thing the corpus has never heard of."""
+    lexical = LexicalIndex.build(["De overdracht van aandelen in een NV of BV.", "Saoedi-Arabië en de VN."])
+    assert unknown_names(parse_question("Why was the advice on shares in NVs and BVs not made public?"), lexical) == 0
+    assert unknown_names(parse_question("What was asked about executions in Saudi Arabia?"), lexical) == 0
+    assert unknown_names(parse_question("What was asked about executions in Saudi Qatarland?"), lexical) == 2
+    assert unknown_names(parse_question("Why was the advice on shares in XYZs not made public?"), lexical) == 1

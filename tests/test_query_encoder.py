@@ -35,8 +35,8 @@ def _model_folder(root: Path, pooling: dict | None = None, lower: bool = False, 
 
 
 def test_covers_mean_pooled_models_with_a_tokenizer_file(tmp_path):
-    assert _covered(_model_folder(tmp_path / "e5")) == ("query: ", 256)
-    assert _covered(_model_folder(tmp_path / "two", modules=2)) == ("query: ", 256)  # no Normalize module
+    assert _covered(_model_folder(tmp_path / "e5")) == ({"query": "query: "}, 256)
+    assert _covered(_model_folder(tmp_path / "two", modules=2)) == ({"query": "query: "}, 256)  # no Normalize module
 
 
 @pytest.mark.parametrize("change", ["cls", "lower", "dense", "no-tokenizer"])
@@ -77,6 +77,24 @@ def test_the_same_vectors_and_passages_as_the_full_path(real_index):
         query = parse_question(question)
         assert [h.chunk.chunk_id for h in search(on_full, query, 5)] == \
             [h.chunk.chunk_id for h in search(on_direct, query, 5)], question
+
+
+@pytest.mark.slow
+def test_the_same_token_vectors_as_the_full_path():
+    """The judge's soft coverage (`rag.token_match`) reads token vectors; both paths give the text's own
+    tokens, without the prompt's and the special ones, in the same order."""
+    from rag.embedding import SentenceTransformerEmbedder
+
+    full = SentenceTransformerEmbedder()
+    full.model
+    direct = SentenceTransformerEmbedder()
+    for text, kind in [("What did JA21 ask about Uganda?", "query"),
+                       ("De leden van de JA21-fractie vragen naar de terugkeer naar Oeganda.", "document")]:
+        a, b = full.encode_tokens(text, kind), direct.encode_tokens(text, kind)
+        assert direct._model is None and a.shape == b.shape
+        words = full.model.tokenizer.tokenize(text)
+        assert a.shape[0] == len(words)  # every piece of the text, nothing else
+        assert (a * b).sum(axis=1).min() >= 0.99
 
 
 @pytest.mark.slow
