@@ -85,6 +85,7 @@ def main() -> None:
         stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
         stored[model] = {"features": list(FEATURES), "means": means.round(6).tolist(),
                          "scales": scales.round(6).tolist(), "weights": fit.coef_[0].round(6).tolist(),
+                         "lows": X.min(axis=0).round(6).tolist(), "highs": X.max(axis=0).round(6).tolist(),
                          "bias": round(float(fit.intercept_[0]), 6), "threshold": THRESHOLD,
                          "cases": int(len(y)), "fitted_on": [str(i) for i in args.indexes]}
         WEIGHTS_FILE.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")

@@ -266,7 +266,13 @@ def best_answers(hits: list[Hit], query: Query, rule: Judge, standing, fitted=No
     if not hits:
         return False
     if fitted is not None and hits[0].dense_score is not None:
-        return fitted.answers(signals(hits[0], query, standing, *judged_with(index)))
+        lexical, embedder, phrases = judged_with(index)
+        found = signals(hits[0], query, standing, lexical, None, phrases)
+        # the soft coverage costs a forward pass of the passage: only when the other signals leave it open
+        settled = fitted.settled(found, "soft_coverage") if embedder is not None else fitted.answers(found)
+        if settled is not None:
+            return settled
+        return fitted.answers({**found, "soft_coverage": soft_coverage(query, hits[0].chunk, embedder)})
     return matches(hits[0], query, rule, standing.margin)
 
 

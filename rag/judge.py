@@ -158,6 +158,7 @@ class LogisticJudge:
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
+    ranges: tuple[tuple[float, float], ...] | None = None  # each signal's lowest and highest in the fitted cases
 
     def probability(self, signals: dict[str, float]) -> float:
         z = self.bias + sum(w * (signals[name] - m) / s
@@ -166,6 +167,16 @@ class LogisticJudge:
 
     def answers(self, signals: dict[str, float]) -> bool:
         return self.probability(signals) >= self.threshold
+
+    def settled(self, signals: dict[str, float], unknown: str) -> bool | None:
+        """The decision when it is the same whatever the signal `unknown` is, anywhere in the range it took
+        in the cases the judge was fitted on; None when its value decides (or no range is known). Spares
+        computing a costly signal for a clear case."""
+        if self.ranges is None:
+            return None
+        low, high = self.ranges[FEATURES.index(unknown)]
+        at_low, at_high = self.answers({**signals, unknown: low}), self.answers({**signals, unknown: high})
+        return at_low if at_low == at_high else None
 
 
 @lru_cache(maxsize=8)
@@ -177,5 +188,6 @@ def logistic_judge_for(model: str) -> LogisticJudge | None:
         return None
     if not fitted or tuple(fitted.get("features", ())) != FEATURES:
         return None
+    ranges = tuple(zip(fitted["lows"], fitted["highs"])) if "lows" in fitted and "highs" in fitted else None
     return LogisticJudge(tuple(fitted["means"]), tuple(fitted["scales"]), tuple(fitted["weights"]),
-                         float(fitted["bias"]), float(fitted.get("threshold", 0.5)))
+                         float(fitted["bias"]), float(fitted.get("threshold", 0.5)), ranges)

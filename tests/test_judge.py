@@ -477,3 +477,48 @@ def test_an_acronyms_plural_and_a_countrys_words_are_not_unknown_names():
     assert unknown_names(parse_question("What was asked about executions in Saudi Arabia?"), lexical) == 0
     assert unknown_names(parse_question("What was asked about executions in Saudi Qatarland?"), lexical) == 2
     assert unknown_names(parse_question("Why was the advice on shares in XYZs not made public?"), lexical) == 1
+
+
+def test_a_costly_signal_is_needed_only_when_it_can_change_the_decision():
+    """`settled`: the decision without the soft coverage when it is the same at the lowest and the highest
+    value that signal took in the fitted cases; `best_answers` then spares the passage's forward pass."""
+    from rag.answer import Judge, best_answers
+    from rag.retriever import Standing
+    from rag.types import Chunk, Hit
+
+    n = len(FEATURES)
+    weights = tuple(4.0 if name in ("cosine", "soft_coverage") else 0.0 for name in FEATURES)
+    ranges = tuple((0.6, 0.9) if name == "soft_coverage" else (0.0, 1.0) for name in FEATURES)
+    judge = LogisticJudge(means=(0.0,) * n, scales=(1.0,) * n, weights=weights, bias=-4.0, threshold=0.5,
+                          ranges=ranges)
+    base = {name: 0.0 for name in FEATURES}
+    assert judge.settled({**base, "cosine": 2.0}, "soft_coverage") is True  # 8 − 4 + soft × 4 > 0 for any soft
+    assert judge.settled({**base, "cosine": -1.0}, "soft_coverage") is False
+    assert judge.settled({**base, "cosine": 0.3}, "soft_coverage") is None  # soft 0.6 → no, 0.9 → yes
+    assert LogisticJudge((0.0,) * n, (1.0,) * n, weights, -4.0).settled(base, "soft_coverage") is None  # no ranges
+
+    class Counting:
+        calls = 0
+
+        def encode_tokens(self, text, kind="query"):
+            import numpy as np
+
+            Counting.calls += 1
+            return np.ones((1, 4), dtype=np.float32) / 2.0
+
+    class Index:
+        lexical, embedder = LexicalIndex.build(["een passage"]), Counting()
+
+        @staticmethod
+        def holds_phrase(phrase):
+            return True
+
+    def hit(cosine: float, text: str) -> list[Hit]:
+        return [Hit(Chunk("a", "d", text, 0, len(text), None, "", 1, 1), 1.0, 1, dense_score=cosine)]
+
+    query = parse_question("Wat is er gezegd over de begroting?")
+    assert best_answers(hit(2.0, "een begroting"), query, Judge(), Standing(), judge, Index()) is True
+    assert best_answers(hit(-1.0, "iets anders"), query, Judge(), Standing(), judge, Index()) is False
+    assert Counting.calls == 0  # clear cases: no token vectors
+    best_answers(hit(0.3, "de begroting"), query, Judge(), Standing(), judge, Index())
+    assert Counting.calls == 2  # the question's and the passage's
