@@ -158,7 +158,7 @@ def soft_coverage(query: Query, chunk: Chunk, embedder) -> float:
     return matched(_token_vectors(embedder, query.text, "query"), _token_vectors(embedder, as_judged(chunk), "document"))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)  # a passage's vectors are about half a megabyte
 def _token_vectors(embedder, text: str, kind: str):
     """Once per question and passage (a follow-up or a second look at the same passage costs nothing)."""
     return embedder.encode_tokens(text, kind)
