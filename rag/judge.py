@@ -102,7 +102,7 @@ def law_names(question: str) -> list[str]:
         for i, word in enumerate(words):
             bare = word.strip(",.;:?!()'\"‘’“”")
             joins = bare.lower() == "en" and i + 1 < len(words) and words[i + 1].strip(",.;:?!()").lower() not in stop
-            if not bare or not word[0].isalnum() or (bare.lower() in stop and not joins) or bare.lower() in _PREPOSITIONS:
+            if not bare or not word[0].isalnum() or (bare.lower() in stop and not joins):
                 break  # "(Wet DBA)" after a name is another name
             name.append(bare)
             if bare != word:  # punctuation ends the name
