@@ -116,7 +116,17 @@ class RayExecutor:
 
     def parse(self, jobs: list[tuple[str, str]]) -> list:
         """Documents (or (path, reason)) for (path, doc_id) jobs, in order."""
-        return self.ray.get([self._parse.remote(path, doc_id) for path, doc_id in jobs]) if jobs else []
+        if not jobs:
+            return []
+        # The embedding workers hold the CPUs the parsing tasks wait for (a pool made before, by an
+        # earlier build with this executor): let it go; it is made again at the first batch.
+        self._release_workers()
+        return self.ray.get([self._parse.remote(path, doc_id) for path, doc_id in jobs])
+
+    def _release_workers(self) -> None:
+        for a in self._actors or ():
+            self.ray.kill(a)
+        self._actors = None
 
     @property
     def actors(self) -> list:
@@ -144,7 +154,6 @@ class RayExecutor:
         return self.ray.get([a.pid.remote() for a in self.actors])
 
     def close(self) -> None:
-        for a in self._actors or ():
-            self.ray.kill(a)
+        self._release_workers()
         if self.started:
             self.ray.shutdown()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import threading
 
 import numpy as np
 import pytest
@@ -65,12 +66,47 @@ def test_a_killed_embedding_worker_is_replaced_and_nothing_is_lost(local_ray, tm
     _build(folder, tmp_path / "local")
     executor = RayExecutor(None, "fake:64", workers=1)
     try:
-        pid = executor.worker_pids()[0]
-        os.kill(pid, signal.SIGKILL)  # the actor's process dies before the build sends it anything
+        killed = _kill_a_worker_at_the_first_batch(executor)
         _build(folder, tmp_path / "ray", executor)
-        assert executor.worker_pids()[0] != pid  # Ray started another
+        assert killed and executor.worker_pids()[0] != killed[0]  # Ray started another
     finally:
         executor.close()
+    _same_index(tmp_path / "local", tmp_path / "ray")
+
+
+def _kill_a_worker_at_the_first_batch(executor) -> list[int]:
+    """Kill the embedding worker's process as the build sends it its first batch (after parsing, whose
+    tasks need the CPUs a worker holds); the pid killed, once it is."""
+    killed, embed = [], executor.embed
+
+    def embed_after_a_kill(texts, records=None):
+        if not killed:
+            killed.append(executor.worker_pids()[0])
+            os.kill(killed[0], signal.SIGKILL)
+        return embed(texts, records)
+
+    executor.embed = embed_after_a_kill
+    return killed
+
+
+def test_an_executor_builds_again_after_its_workers_took_the_cpus(local_ray, tmp_path):
+    """A second build with one executor: its embedding workers (made by the first build, holding every CPU
+    of this two-CPU Ray) must not leave the parsing tasks waiting for ever."""
+    from rag.ray_ingest import RayExecutor
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, folder)
+    executor = RayExecutor(None, "fake:64", workers=1)
+    built = []
+    try:
+        assert executor.worker_pids()  # the pool exists, holding both CPUs
+        build = threading.Thread(target=lambda: built.append(_build(folder, tmp_path / "ray", executor)), daemon=True)
+        build.start()
+        build.join(120)  # alone, a few seconds
+        assert built, "the build still waits for the CPUs its embedding workers hold"
+    finally:
+        executor.close()
+    _build(folder, tmp_path / "local")
     _same_index(tmp_path / "local", tmp_path / "ray")
 
 
@@ -89,9 +125,9 @@ def test_ray_workers_write_to_a_milvus_server_themselves(local_ray, milvus_serve
     prepare(uri, identity_of("fake:64", 64))
     executor = RayExecutor(None, "fake:64", workers=1, sink=uri)
     try:
-        pid = executor.worker_pids()[0]
-        os.kill(pid, signal.SIGKILL)
+        killed = _kill_a_worker_at_the_first_batch(executor)
         report = _build(folder, tmp_path / "ray", executor)
+        assert killed
     finally:
         executor.close()
     assert report.sent_to_backend == report.embedded_passages == report.passages > 50
