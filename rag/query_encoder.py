@@ -22,6 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
+from rag.embedding import normalised
+
 _MODULES = ("Transformer", "Pooling", "Normalize")
 
 
@@ -102,13 +104,11 @@ class QueryEncoder:
         for text in texts:
             _, hidden = self._hidden(text, "query")
             rows.append(hidden.mean(axis=0))  # every token is attended: the mask's mean is the plain mean
-        vectors = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if rows else 1.0
-        return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+        return normalised(np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
 
     def encode_tokens(self, text: str, kind: str = "query") -> np.ndarray:
         """The L2-normalised vectors of the text's own tokens (`rag.token_match.own_tokens`)."""
-        from rag.token_match import normalised, own_tokens
+        from rag.token_match import own_tokens
 
         encoding, hidden = self._hidden(text, kind)
         return normalised(hidden[own_tokens(encoding.offsets, encoding.special_tokens_mask,

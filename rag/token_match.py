@@ -23,11 +23,6 @@ def own_tokens(offsets: Sequence[tuple[int, int]], special: Sequence[int], promp
             if not is_special and end > start and end > prompt_length]
 
 
-def normalised(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-
 def soft_coverage(question: np.ndarray, passage: np.ndarray) -> float:
     """Mean over the question's token vectors of the best cosine with a passage token (rows L2-normalised);
     0 when either has no tokens."""
