@@ -235,6 +235,7 @@ def signals(hit: Hit, query: Query, standing, lexical=None, embedder=None, phras
             "coverage": shared, "weighted_coverage": weighted, "unknown_names": float(unknown_names(query, lexical, phrases)) if lexical is not None else 0.0,
             "english": float(english), "uncovered": float(not english and shared == 0),
             "country_missing": float(misses_countries(query, hit.chunk)),
+            "countries_missing_digital": countries_missing_digital(query, hit.chunk),
             # a vote's result is the chair's and the answer to a party the government's, never the party's
             # own: not a sign against it
             "unattributed": float(bool(query.parties) and not query.filters.about_votes and not query.wants_government
@@ -246,10 +247,38 @@ def signals(hit: Hit, query: Query, standing, lexical=None, embedder=None, phras
 
 def misses_countries(query: Query, chunk: Chunk) -> bool:
     """Whether the question names countries and the passage (with its title) names none of them."""
+    asked = _asked(query.question)
+    return bool(asked) and not asked & _named(chunk)
+
+
+# Papers of the States General from this year on are born digital (officielebekendmakingen.nl); the
+# earlier ones are OCR'd scans (Staten-Generaal Digitaal).
+BORN_DIGITAL_FROM = 1995
+
+
+def born_digital(chunk: Chunk) -> bool:
+    """Whether the passage's paper was written digitally (dated from `BORN_DIGITAL_FROM` on), not OCR'd
+    from a scan: what its text does not say, it does not say."""
+    return bool(chunk.date) and chunk.date[:4].isdigit() and int(chunk.date[:4]) >= BORN_DIGITAL_FROM
+
+
+def countries_missing_digital(query: Query, chunk: Chunk) -> float:
+    """The share of the countries the question names that a born-digital passage (with its title) does not
+    name ("Sweden's agreements with Syria" → a passage on return to Syria: 0.5); 0 for a scanned paper,
+    where a country may be OCR'd beyond recognition, written in an old name or named pages before, and
+    for a question naming none."""
+    asked = _asked(query.question)
+    if not asked or not born_digital(chunk):
+        return 0.0
+    return len(asked - _named(chunk)) / len(asked)
+
+
+@lru_cache(maxsize=256)
+def _named(chunk: Chunk) -> frozenset[str]:
+    """The countries a passage names, with its title (once per passage, for both country signals and the quotes)."""
     from rag.countries import countries_in
 
-    asked = _asked(query.question)
-    return bool(asked) and not asked & countries_in(f"{chunk.title}\n{chunk.text}", loose=True)
+    return frozenset(countries_in(f"{chunk.title}\n{chunk.text}", loose=True))
 
 
 @lru_cache(maxsize=256)

@@ -11,7 +11,10 @@ HOME = "NL"
 # Short forms pycountry does not give (its English names are official: "Türkiye", "Russian Federation")
 _ALIASES = {"TR": ("Turkey", "Turkije"), "RU": ("Russia", "Rusland"), "GB": ("Britain", "Great Britain", "UK"),
             "US": ("America", "United States", "USA", "Amerika"), "CZ": ("Czech Republic", "Tsjechië"),
-            "CD": ("Congo",), "CG": ("Congo",)}
+            "CD": ("Congo",), "CG": ("Congo",),
+            # the names older papers use (a name's first four letters match loosely, so none that begins
+            # as a common word does: not "Perzië", "Formosa", "Goudkust")
+            "TH": ("Siam",), "LK": ("Ceylon",), "MM": ("Burma", "Birma"), "ZW": ("Rhodesia", "Rhodesië")}
 
 
 @lru_cache(maxsize=1)

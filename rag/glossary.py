@@ -29,6 +29,13 @@ GLOSSARY: dict[str, str] = {
     "estonia": "Estland", "czech republic": "Tsjechië", "slovenia": "Slovenië", "strasbourg": "Straatsburg",
     "brussels": "Brussel", "the hague": "Den Haag", "cyprus": "Cyprus", "qatar": "Qatar", "india": "India",
     "dutch east indies": "Nederlands-Indië", "indies": "Indië", "antilles": "Antillen",
+    # places by today's name, as the archive's papers name them (staff ask in today's names)
+    "aceh": "Atjeh", "jakarta": "Batavia", "sulawesi": "Celebes", "kalimantan": "Borneo", "maluku": "Molukken",
+    "moluccas": "Molukken", "moluccans": "Molukkers", "surabaya": "Soerabaja", "bandung": "Bandoeng",
+    "yogyakarta": "Djokjakarta", "papua": "Nieuw-Guinea", "new guinea": "Nieuw-Guinea", "sri lanka": "Ceylon",
+    "thailand": "Siam", "persia": "Perzië", "taiwan": "Formosa", "myanmar": "Birma", "burma": "Birma",
+    "beijing": "Peking", "mumbai": "Bombay", "chennai": "Madras", "kolkata": "Calcutta",
+    "istanbul": "Constantinopel", "gdansk": "Danzig", "zimbabwe": "Rhodesië",
     # institutions
     "echr": "EVRM", "european convention on human rights": "EVRM",
     "european court of human rights": "Europees Hof voor de Rechten van de Mens EHRM",

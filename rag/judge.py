@@ -17,6 +17,10 @@ Signals of the best passage and its question:
   alone, a linear weight could not say "none at all" without also refusing English questions;
 - `country_missing`: the question names a country (in English or Dutch, `rag.countries`) and the
   passage, with its title, names none of them ("agreements with India" → a passage on Greece);
+- `countries_missing_digital`: the share of those countries a born-digital passage (a paper from 1995
+  on, `rag.answer.born_digital`) does not name ("Sweden's agreements with Syria" → a passage on return
+  to Syria). An OCR'd paper's silence says less: a country OCR'd beyond recognition, an old name, a
+  subject set out pages before; so `country_missing` weighs both kinds and this one the digital only;
 - `unattributed`: the question names a party and the passage is not credited to it, it only names it
   (a list of members, a minister's reply, a committee's report); not when it asks how the party voted
   (the chair's result) or what the government answered it (the minister's reply is the answer);
@@ -51,7 +55,7 @@ from rag.lexical import tokenize
 from rag.query import Query
 
 FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
-            "unattributed", "party_gap", "quoted_missing", "soft_coverage")
+            "countries_missing_digital", "unattributed", "party_gap", "quoted_missing", "soft_coverage")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")
