@@ -109,13 +109,23 @@ def _subject_words_held(query: Query, chunk: Chunk) -> list[tuple[tuple[str, ...
 _QUOTED = re.compile(r"(?:^|[\s(])['‘\"“]([^'’\"”]{3,80})['’\"”](?!\w)")
 
 
+# the paper's own word for a quoted term, in brackets after it: "the 'rank-order effect' (telorde-effect)"
+_GLOSSED = re.compile(r"\s*\(([^()]{3,80})\)")
+
+
 def quoted_missing(query: Query, chunk: Chunk) -> int:
     """How many terms the question quotes the passage does not hold, every word of them (an English
-    question's in a Dutch form too): a user quotes what a paper says."""
+    question's in a Dutch form too): a user quotes what a paper says. A quote followed by a term in
+    brackets is the user's rendering of that term, and either may stand in the passage."""
     from rag.judge import is_english
 
     english = is_english(query.question)
-    return sum(_share(_words_held(term, english, chunk)) < 1.0 for term in _QUOTED.findall(query.question))
+    missing = 0
+    for quoted in _QUOTED.finditer(query.question):
+        glossed = _GLOSSED.match(query.question, quoted.end())
+        terms = [quoted.group(1)] + ([glossed.group(1)] if glossed else [])
+        missing += all(_share(_words_held(term, english, chunk)) < 1.0 for term in terms)
+    return missing
 
 
 def _share(held: list[tuple[tuple[str, ...], bool]]) -> float:

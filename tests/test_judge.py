@@ -314,6 +314,13 @@ def test_a_quoted_term_must_stand_in_the_passage_word_for_word():
     assert quoted_missing(parse_question("Wat zei de PvdA over de \"keuze-aannemer\" en 'aanbesteding'?"), other) == 2
     assert quoted_missing(parse_question("What did the CDA ask about Sweden's plans and the minister's reply?"),
                           other) == 0
+    # the user's English rendering, the paper's word in brackets: either may stand in the passage
+    effect = Chunk("e", "d", "Het telorde-effect treft ongehuwd samenwonenden.", 0, 48, "PvdA", "", 1, 1)
+    assert quoted_missing(parse_question("What did the PvdA ask about the 'rank-order effect' (telorde-effect)?"),
+                          effect) == 0
+    assert quoted_missing(parse_question("What did the PvdA ask about the 'rank-order effect' (telorde-effect)?"),
+                          other) == 1
+    assert quoted_missing(parse_question("What did the PvdA ask about the 'rank-order effect'?"), effect) == 1
     dutch = Chunk("g", "d", "Landen met een aanzienlijke migratiedruk krijgen korting.", 0, 57, "CDA", "", 1, 1)
     from rag import translation
 
