@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import combinations
 
 GLOSSARY: dict[str, str] = {
     # places
@@ -129,3 +130,24 @@ def renderings_by_word(text: str) -> dict[str, list[str]]:
         for word in re.findall(r"\w+", m.group(1)):
             out.setdefault(word.lower(), []).append(dutch)
     return out
+
+
+# Indonesian names as the Dutch-era papers spell them (Van Ophuijsen, 1901; the 1947 and 1972 reforms
+# wrote "oe" as "u", "dj" as "j", "tj" as "c", "j" as "y"): "Toribulu" is "Toriboeloe", "Bojonegoro"
+# "Bodjonegoro", "Aceh" "Atjeh".
+_COLONIAL = (("u", "oe"), ("j", "dj"), ("c", "tj"), ("y", "j"))
+
+
+def colonial_spellings(name: str) -> list[str]:
+    """The ways papers of 1901–1972 may have spelt a name written in today's Indonesian spelling (each
+    of the reforms undone or not), the name itself left out."""
+    found = []
+    lower = name.lower()
+    for n in range(1, len(_COLONIAL) + 1):
+        for rules in combinations(_COLONIAL, n):
+            # one pass, so a "y" made "j" is not made "dj" again
+            table = dict(rules)
+            spelt = re.sub("|".join(re.escape(old) for old in table), lambda m: table[m.group()], lower)
+            if spelt != lower and spelt not in found:
+                found.append(spelt)
+    return found

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.glossary import dutch_terms
+from rag.glossary import colonial_spellings, dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
 
@@ -121,7 +121,8 @@ _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 
 def unknown_names(query: Query, lexical, phrases=None) -> int:
     """How many named things of the question occur nowhere in the index, in any spelling we can make:
-    the word itself or a Dutch rendering (the glossary's; for an English question the dictionary's too),
+    the word itself or a Dutch rendering (the glossary's; for an English question the dictionary's too;
+    an Indonesian name in the Dutch-era spelling, `rag.glossary.colonial_spellings`),
     every part of it ("COVID-19": "covid" as well as "19"); and, with `phrases` (a phrase → whether some
     passage holds it word for word), the laws a Dutch question names that no passage names
     (`law_names`): "Wet toekomst pensioenen" is unknown though "wet", "toekomst" and "pensioenen" are not."""
@@ -135,7 +136,7 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
         if word in countries:
             continue  # "Saudi" of "Saudi Arabia": a country is judged whole, by `country_missing`
         # an English question's word in its Dutch forms too, the dictionary's as well ("Geneva": "Genève")
-        renderings = dutch_terms(word) + (translations(word) if english else [])
+        renderings = dutch_terms(word) + (translations(word) if english else []) + colonial_spellings(word)
         # an acronym's English plural is the acronym: "NVs", "MPs"
         singular = [word[:-1]] if _PLURAL_ACRONYM.fullmatch(word) else []
         spellings = [tokenize([w])[0] for w in [word, *singular]] + [tokenize([dutch])[0] for dutch in renderings]
