@@ -126,6 +126,7 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
     every part of it ("COVID-19": "covid" as well as "19"); and, with `phrases` (a phrase → whether some
     passage holds it word for word), the laws a Dutch question names that no passage names
     (`law_names`): "Wet toekomst pensioenen" is unknown though "wet", "toekomst" and "pensioenen" are not."""
+    from rag.answer import FRAMING_WORDS
     from rag.countries import country_name_words
     from rag.translation import translations
 
@@ -135,6 +136,8 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
     for word in named_things(query):
         if word in countries:
             continue  # "Saudi" of "Saudi Arabia": a country is judged whole, by `country_missing`
+        if word.lower() in FRAMING_WORDS:
+            continue  # "D66 MPs", "the Chamber": who asks, not what about
         # an English question's word in its Dutch forms too, the dictionary's as well ("Geneva": "Genève")
         renderings = dutch_terms(word) + (translations(word) if english else []) + colonial_spellings(word)
         # an acronym's English plural is the acronym: "NVs", "MPs"

@@ -559,6 +559,8 @@ def test_an_acronyms_plural_and_a_countrys_words_are_not_unknown_names():
     # outside the country's name "Saudi" is known as the index writes it ("oe" for "u": `colonial_spellings`)
     assert unknown_names(parse_question("What was asked about executions in Saudi Qatarland?"), lexical) == 1
     assert unknown_names(parse_question("Why was the advice on shares in XYZs not made public?"), lexical) == 1
+    # the words that frame a question name who asks, not a thing: "D66 MPs", "the Chamber"
+    assert unknown_names(parse_question("What did D66 MPs ask the Chamber about shares in NVs?"), lexical) == 0
 
 
 def test_a_costly_signal_is_needed_only_when_it_can_change_the_decision():
