@@ -73,12 +73,15 @@ def is_english(text: str) -> bool:
 
 def named_things(query: Query) -> list[str]:
     """Words of the question that name something: capitalised (not the first word), acronyms, or with
-    digits; not the members the question is scoped to (their names are the scope, not the subject)."""
+    digits; not the members the question is scoped to (their names are the scope, not the subject), nor
+    the words that frame a question ("D66 MPs", "the Chamber": who asks, not what about)."""
+    from rag.answer import FRAMING_WORDS
+
     words = _WORD.findall(query.text)
     members = {m.lower() for name in query.filters.speakers for m in name.split()}
     return [w for i, w in enumerate(words)
             if (any(c.isdigit() for c in w) or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()))
-            and w.lower() not in members]
+            and w.lower() not in members and w.lower() not in FRAMING_WORDS]
 
 
 # A Dutch law's (or directive's, treaty's, …) name: the word and what follows it, up to a function
@@ -126,7 +129,6 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
     every part of it ("COVID-19": "covid" as well as "19"); and, with `phrases` (a phrase → whether some
     passage holds it word for word), the laws a Dutch question names that no passage names
     (`law_names`): "Wet toekomst pensioenen" is unknown though "wet", "toekomst" and "pensioenen" are not."""
-    from rag.answer import FRAMING_WORDS
     from rag.countries import country_name_words
     from rag.translation import translations
 
@@ -136,8 +138,6 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
     for word in named_things(query):
         if word in countries:
             continue  # "Saudi" of "Saudi Arabia": a country is judged whole, by `country_missing`
-        if word.lower() in FRAMING_WORDS:
-            continue  # "D66 MPs", "the Chamber": who asks, not what about
         # an English question's word in its Dutch forms too, the dictionary's as well ("Geneva": "Genève")
         renderings = dutch_terms(word) + (translations(word) if english else []) + colonial_spellings(word)
         # an acronym's English plural is the acronym: "NVs", "MPs"
