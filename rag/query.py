@@ -18,6 +18,11 @@ MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # What remains of "de leden van de X-fractie" / "the X party" once the name is taken out.
 _PARTY_FRAME = re.compile(r"\b(?:de leden van|leden van|de|het|the|members of|party|fractie|-fractie)\b\s*$", re.I)
+# The Tweede Kamer is where nearly every paper was said, and its name heads nearly every page: named
+# in a question ("What did the Tweede Kamer say in 1896 about Aceh?") it ranks page headings, not the
+# subject, so it is not searched. The Eerste Kamer is searched: its papers are the few that name it.
+_HOME_CHAMBER = re.compile(r"\b(?:(?i:de|the|in|in de|in the)\s+)?(?:(?i:Tweede\s+Kamer|Second\s+Chamber|House\s+of\s+"
+                           r"Representatives)|House)(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -144,13 +149,20 @@ def parse_question(question: str, filters: Filters = Filters()) -> Query:
     return query
 
 
+def without_home_chamber(text: str) -> str:
+    """The question less the Tweede Kamer it names (`_HOME_CHAMBER`); the whole text when that is all."""
+    rest = re.sub(r"\s+", " ", _HOME_CHAMBER.sub(" ", text)).strip()
+    return rest if re.search(r"\w{3,}", rest) else text
+
+
 def _parse(question: str, filters: Filters) -> Query:
-    text = clean_question(question)
+    asked = clean_question(question)
+    text = without_home_chamber(asked)
     if filters.parties:
-        return Query(text, text, filters, tuple(dutch_terms(text)))
+        return Query(asked, text, filters, tuple(dutch_terms(text)))
     named = find_parties(text)
     if not named:
-        return Query(text, text, filters, tuple(dutch_terms(text)))
+        return Query(asked, text, filters, tuple(dutch_terms(text)))
     rest, last = [], 0
     for _, start, end in named:
         rest.append(_PARTY_FRAME.sub("", text[last:start]))
@@ -162,5 +174,5 @@ def _parse(question: str, filters: Filters) -> Query:
         search = text  # the question is only a party name: rank that party's passages by it
     parties = tuple(dict.fromkeys(p for p, _, _ in named))
     votes = bool(_VOTES.search(text))
-    return Query(text, search, replace(filters, parties=parties, named_in_question=True, about_votes=votes),
+    return Query(asked, search, replace(filters, parties=parties, named_in_question=True, about_votes=votes),
                  tuple(dutch_terms(search)))

@@ -272,3 +272,38 @@ def test_the_subject_picks_the_answer_in_its_paper_on_the_real_model(shared_corp
     monkeypatch.setattr(retriever, "SUBJECT_WEIGHT", 0.0)
     without = [rank(q, gold) for q, gold in cases.items()]
     assert with_subject == [1, 1] and all(r is not None and r > 1 for r in without)
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("What did the Tweede Kamer say in 1896 about the fighting in Aceh?", "What did say in 1896 about the fighting in Aceh?"),
+    ("Wat zei de Tweede Kamer in 1896 over de strijd in Atjeh?", "Wat zei in 1896 over de strijd in Atjeh?"),
+    ("What did Schakel say in the House about the Oosterschelde?", "What did Schakel say about the Oosterschelde?"),
+    ("Wat vroeg de Eerste Kamer over de huren?", "Wat vroeg de Eerste Kamer over de huren?"),
+    ("Welke Tweede Kamerleden waren afwezig?", "Welke Tweede Kamerleden waren afwezig?"),
+    ("How many houses were built?", "How many houses were built?"),
+    ("Tweede Kamer", "Tweede Kamer"),
+])
+def test_the_tweede_kamer_a_question_names_is_not_searched(question, searched):
+    """Nearly every paper is the Tweede Kamer's and its name heads every page; the Eerste Kamer's is searched."""
+    query = parse_question(question)
+    assert query.text == searched and query.question == question
+
+
+@pytest.mark.slow
+def test_naming_the_tweede_kamer_does_not_rank_page_headings_on_the_real_model(shared_corpus, tmp_path):
+    """"Tweede Kamer" and "1896" head the page of every 1896 paper: searched, they ranked the heading of a report
+    on poor relief over 1896 above the Address in reply's passage on the fighting in Atjeh."""
+    import shutil
+
+    from rag.api import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("sgd-0000373007", "sgd-0000372712", "sgd-0000371575", "sgd-0000373514", "sgd-0000371150",
+                 "sgd-0000373552", "sgd-0000375498", "sgd-0000375713", "sgd-0000375479", "sgd-0000371949", "sgd-0000364378"):
+        for path in (shared_corpus / "sgd").glob(f"{name}.txt*"):
+            shutil.copy(path, corpus / path.name)
+    build_index([corpus], tmp_path / "index")
+    answer = Assistant(tmp_path / "index", chat_model=False).ask("What did the Tweede Kamer say in 1896 about the fighting in Aceh?")
+    assert "strijd in Atjeh" in answer.hits[0].chunk.text
+    assert all("Tweede Kamer" not in quote.text for quote in answer.quotes)
