@@ -252,6 +252,7 @@ def signals(hit: Hit, query: Query, standing, lexical=None, embedder=None, phras
                                   and hit.chunk.party not in query.parties),
             "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0,
             "quoted_missing": float(quoted_missing(query, hit.chunk)),
+            "recent_year_missing": float(recent_year_missing(query, hit.chunk)),
             "soft_coverage": soft_coverage(query, hit.chunk, embedder) if embedder is not None else 0.0}
 
 
@@ -281,6 +282,17 @@ def countries_missing_digital(query: Query, chunk: Chunk) -> float:
     if not asked or not born_digital(chunk):
         return 0.0
     return len(asked - _named(chunk)) / len(asked)
+
+
+def recent_year_missing(query: Query, chunk: Chunk) -> bool:
+    """Whether the question names a year after the scanned archive (after `BORN_DIGITAL_FROM`) that the
+    passage's paper is not of (within a year) and that the passage, with its title, does not write: asked
+    about "the 2019 nitrogen ruling", a 1981 advice of the Raad van State says nothing of it. A year the
+    passage writes is its subject ("de doelen voor 2030" in a paper of 2026), so it does not count."""
+    year = int(chunk.date[:4]) if chunk.date and chunk.date[:4].isdigit() else None
+    said = f"{chunk.title} {chunk.text}"
+    return any(asked > BORN_DIGITAL_FROM and (year is None or abs(asked - year) > 1) and str(asked) not in said
+               for asked in query.years)
 
 
 @lru_cache(maxsize=256)

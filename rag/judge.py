@@ -29,6 +29,9 @@ Signals of the best passage and its question:
   what a party said on what only another party raised, the other party's passage stands above;
 - `quoted_missing`: terms the question quotes ('keuze-aannemer') that the passage does not hold word
   for word (`rag.answer.quoted_missing`): a user quotes what the paper they look for says;
+- `recent_year_missing`: the question names a year after the scanned archive (1996 on) and the passage is
+  neither of that time nor writes that year (`rag.answer.recent_year_missing`): "the 2019 nitrogen ruling"
+  → a 1981 advice; "Schiphol's 440,000 flights of June 2022" → 1991 questions on Schiphol's police;
 - `soft_coverage`: how closely the passage's words match the question's in the model's own token
   vectors (`rag.token_match`, BERTScore's recall): "relocation" is matched by "herplaatsing", which
   `coverage` can only credit through the glossary or the dictionary.
@@ -55,7 +58,8 @@ from rag.lexical import tokenize
 from rag.query import Query
 
 FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
-            "countries_missing_digital", "unattributed", "party_gap", "quoted_missing", "soft_coverage")
+            "countries_missing_digital", "unattributed", "party_gap", "quoted_missing", "recent_year_missing",
+            "soft_coverage")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")

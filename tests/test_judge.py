@@ -164,6 +164,49 @@ def test_a_born_digital_passage_misses_the_share_of_the_questions_countries_it_d
     assert not born_digital(Chunk("c", "d", "", 0, 0, None, "", 1, 1, date="1994-12-31"))
 
 
+def test_a_year_after_the_scanned_archive_that_the_passage_is_not_of_nor_writes():
+    """Asked about "the 2019 nitrogen ruling", a 1981 advice of the Raad van State is not of that time; a
+    paper of the year (or the next) is, and a passage that writes the year speaks of it ("doelen voor 2030")."""
+    from rag.answer import recent_year_missing
+    from rag.types import Chunk
+
+    def missing(question, date, text="De Raad van State adviseert over de verklaringen.", title=""):
+        return recent_year_missing(parse_question(question), Chunk("c", "d", text, 0, len(text), None, "", 1, 1,
+                                                                   title=title, date=date))
+
+    ruling = "How did the government respond in 2019 to the Council of State ruling on the nitrogen programme?"
+    assert missing(ruling, "1981-06-19")
+    assert missing(ruling, None)  # an undated passage is not of that time either
+    assert missing(ruling, "2017-05-01")
+    assert not missing(ruling, "2019-05-29") and not missing(ruling, "2020-01-10")
+    assert not missing(ruling, "1981-06-19", text="In 2019 vernietigde de Raad van State het programma.")
+    assert not missing(ruling, "1981-06-19", title="Uitspraak van 2019")
+    assert not missing("Wat zei de VVD over de doelen voor 2030?", "2026-01-22", text="De doelen voor 2030 blijven.")
+    assert missing("Wat zei de VVD over de doelen voor 2030?", "2026-01-22", text="De doelen blijven.")
+    # the scanned archive's own years are not held to it: OCR'd papers misdate and cite other years
+    assert not missing("Wat besloot de Kamer in 1975 over de huren?", "1981-06-19")
+    assert not missing("Wat zei de VVD over terugkeer?", None)
+
+
+@pytest.mark.parametrize("signals", [
+    # "How did the government respond in 2019 to the Council of State ruling that struck down the Programma Aanpak
+    # Stikstof?" → the Raad van State's 1981 advice on the Paris agreements, as measured on the whole corpus
+    {"cosine": 0.838, "standout": 7.176, "coverage": 0.417, "weighted_coverage": 0.275, "english": 1.0},
+    # "Waarom besloot het kabinet in juni 2022 het aantal vliegbewegingen op Schiphol terug te brengen naar
+    # 440.000?" → 1991 questions on the police at Schiphol
+    {"cosine": 0.868, "standout": 3.727, "coverage": 0.231, "weighted_coverage": 0.22, "english": 0.0},
+])
+def test_the_fitted_judge_refuses_a_passage_not_of_the_recent_year_asked(signals):
+    """Both were answered (probability 0.91 and 0.73) by the judge without this signal; the fitted one refuses
+    them for it alone, and would answer them without it."""
+    from rag.models import DEFAULT_MODEL
+
+    fitted = logistic_judge_for(DEFAULT_MODEL)
+    case = {name: 0.0 for name in FEATURES} | signals | {"soft_coverage": 0.79}
+    assert not fitted.answers(case | {"recent_year_missing": 1.0})
+    assert fitted.answers(case | {"recent_year_missing": 0.0})
+
+
 def test_coverage_reads_a_word_ocr_broke_at_a_line_end():
     """"be-voegdheden" in an OCR'd passage is the question's "bevoegdheden"."""
     from rag.answer import coverage
