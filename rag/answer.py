@@ -253,6 +253,7 @@ def signals(hit: Hit, query: Query, standing, lexical=None, embedder=None, phras
             "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0,
             "quoted_missing": float(quoted_missing(query, hit.chunk)),
             "recent_year_missing": float(recent_year_missing(query, hit.chunk)),
+            "names_missing_digital": names_missing_digital(query, hit.chunk, lexical) if lexical is not None else 0.0,
             "soft_coverage": soft_coverage(query, hit.chunk, embedder) if embedder is not None else 0.0}
 
 
@@ -282,6 +283,42 @@ def countries_missing_digital(query: Query, chunk: Chunk) -> float:
     if not asked or not born_digital(chunk):
         return 0.0
     return len(asked - _named(chunk)) / len(asked)
+
+
+def names_missing_digital(query: Query, chunk: Chunk, lexical) -> float:
+    """The share of the question's named things that the index holds and a born-digital passage (with its
+    title, speaker and section) does not ("the Entry/Exit System … at Schiphol and the Port of Rotterdam" → a
+    2026 passage on asylum outside the EU: Schiphol, Rotterdam and EES missing); 0 for a scanned paper,
+    where OCR garbles names, and for a question that names none."""
+    names = _names_to_hold(query, lexical) if born_digital(chunk) else ()
+    if not names:
+        return 0.0
+    passage = set(tokenize([f"{as_judged(chunk)} {chunk.title}"])[0])
+    return sum(not any(form <= passage for form in forms) for forms in names) / len(names)
+
+
+@lru_cache(maxsize=64)
+def _names_to_hold(query: Query, lexical) -> tuple[tuple[frozenset[str], ...], ...]:
+    """Per named thing of the question that the index holds (`rag.judge.named_things`): the tokens of each
+    form a passage may write it in (itself, its glossary renderings: "Commission" → "Commissie"). Not numbers
+    (`recent_year_missing`), countries (their own signals) nor, in an English question, an ordinary English
+    word ("Entry", "Port", "October": the dictionary renders it in other words, so it names nothing)."""
+    from rag.countries import countries_in
+    from rag.judge import is_english, named_things
+    from rag.translation import english_key, table
+
+    english, words = is_english(query.question), table()
+    names = []
+    for name in named_things(query):
+        tokens = tokenize([name])[0]
+        if (not tokens or any(ch.isdigit() for ch in name) or countries_in(name, loose=True)
+                or not all(lexical.knows(token) for token in tokens)):
+            continue
+        ordinary = words.get(english_key(name), ())
+        if english and not dutch_terms(name) and ordinary and name.lower() not in ordinary:
+            continue  # a word the dictionary renders otherwise ("Port" → "haven"), not a name ("Rotterdam")
+        names.append(tuple(frozenset(form) for form in tokenize([name, *dutch_terms(name)]) if form))
+    return tuple(names)
 
 
 def recent_year_missing(query: Query, chunk: Chunk) -> bool:

@@ -32,6 +32,9 @@ Signals of the best passage and its question:
 - `recent_year_missing`: the question names a year after the scanned archive (1996 on) and the passage is
   neither of that time nor writes that year (`rag.answer.recent_year_missing`): "the 2019 nitrogen ruling"
   → a 1981 advice; "Schiphol's 440,000 flights of June 2022" → 1991 questions on Schiphol's police;
+- `names_missing_digital`: the share of the question's named things that the index holds and a born-digital
+  passage does not (`rag.answer.names_missing_digital`): "the Entry/Exit System at Schiphol" → a 2026 passage
+  on asylum. Like `countries_missing_digital`, not for an OCR'd paper, which garbles names;
 - `soft_coverage`: how closely the passage's words match the question's in the model's own token
   vectors (`rag.token_match`, BERTScore's recall): "relocation" is matched by "herplaatsing", which
   `coverage` can only credit through the glossary or the dictionary.
@@ -59,7 +62,7 @@ from rag.query import Query
 
 FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
             "countries_missing_digital", "unattributed", "party_gap", "quoted_missing", "recent_year_missing",
-            "soft_coverage")
+            "names_missing_digital", "soft_coverage")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")

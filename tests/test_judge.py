@@ -207,6 +207,54 @@ def test_the_fitted_judge_refuses_a_passage_not_of_the_recent_year_asked(signals
     assert fitted.answers(case | {"recent_year_missing": 0.0})
 
 
+def test_a_born_digital_passage_misses_the_share_of_the_questions_named_things_it_does_not_hold():
+    """Named things the index holds but a born-digital passage does not: Schiphol and Rotterdam missing from a
+    2026 passage on asylum, half of "Frontex" and "Griekenland"'s pair. Not for a scanned paper, not for
+    countries (their own signals), numbers or an English question's ordinary words ("Port", "October"), and a
+    glossary rendering counts as held ("Commission" → "Commissie")."""
+    from rag.answer import names_missing_digital
+    from rag.types import Chunk
+
+    lexical = LexicalIndex.build(["De marechaussee op Schiphol en in Rotterdam.", "Frontex en de Commissie.",
+                                  "Terugkeer naar Griekenland.", "commission port october"])
+
+    def missing(question, text, date="2026-01-22", party="JA21", section=""):
+        chunk = Chunk("c", "d", text, 0, len(text), party, section, 1, 1, date=date)
+        return names_missing_digital(parse_question(question), chunk, lexical)
+
+    asylum = "Deelt het kabinet de visie dat asielverzoeken buiten EU-grondgebied worden ingediend?"
+    question = "How did the Entry/Exit System of 12 October 2025 affect checks at Schiphol and the Port of Rotterdam?"
+    assert missing(question, asylum) == 1.0  # Schiphol and Rotterdam; not Port, October, 12, 2025
+    assert missing(question, asylum + " Op Schiphol niet.") == 0.5
+    assert missing(question, asylum, date="1991-06-01") == 0.0 and missing(question, asylum, date=None) == 0.0
+    assert missing("Wat vroeg JA21 over Frontex en Griekenland?", "Frontex helpt niet.") == 0.0  # a country is not counted
+    assert missing("Wat vroeg JA21 over Frontex?", "De terugkeer loopt.") == 1.0
+    assert missing("What did JA21 expect of the Commission on Frontex?", "De Commissie en Frontex.") == 0.0
+    assert missing("What did JA21 expect of the Commission on Frontex?", "De Commissie moet optreden.") == 0.5
+    assert missing("Wat vroeg JA21 over de Zuid-Afrikaanse Wereldbank?", asylum) == 0.0  # unknown to the index
+    assert missing("Wat vroeg JA21 over terugkeer?", asylum) == 0.0  # no named thing
+
+
+@pytest.mark.parametrize("signals", [
+    # "How did the start of the EU Entry/Exit System (EES) on 12 October 2025 affect border checks at Schiphol and
+    # the Port of Rotterdam?" → JA21 on asylum outside the EU (2026), as measured on the whole corpus
+    {"cosine": 0.831, "standout": 3.705, "coverage": 0.2, "weighted_coverage": 0.14, "english": 1.0,
+     "names_missing_digital": 0.667, "soft_coverage": 0.77},
+    # "What is the Dutch government's position on the European Central Bank's plans for a digital euro?" → a VVD
+    # speech of 2014 on the European summit's agenda
+    {"cosine": 0.853, "standout": 3.826, "coverage": 0.111, "weighted_coverage": 0.09, "english": 1.0,
+     "names_missing_digital": 1.0, "soft_coverage": 0.815},
+])
+def test_the_fitted_judge_refuses_a_born_digital_passage_without_the_named_things_asked(signals):
+    """Both were answered without this signal (probability 0.72 and 0.95); the fitted judge refuses them for it."""
+    from rag.models import DEFAULT_MODEL
+
+    fitted = logistic_judge_for(DEFAULT_MODEL)
+    case = {name: 0.0 for name in FEATURES} | signals
+    assert not fitted.answers(case)
+    assert fitted.answers(case | {"names_missing_digital": 0.0})
+
+
 def test_coverage_reads_a_word_ocr_broke_at_a_line_end():
     """"be-voegdheden" in an OCR'd passage is the question's "bevoegdheden"."""
     from rag.answer import coverage
