@@ -129,6 +129,15 @@ def law_names(question: str) -> list[str]:
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 
 
+def _uncompared(word: str) -> str:
+    """An English comparative or superlative's base ("Higher" → "High", "Largest" → "Larg"), which the
+    dictionary lists; the word itself otherwise. "the Higher Education Act" names no unknown "Higher"."""
+    for ending in ("est", "er"):
+        if len(word) > len(ending) + 3 and word.lower().endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
 def unknown_names(query: Query, lexical, phrases=None) -> int:
     """How many named things of the question occur nowhere in the index, in any spelling we can make:
     the word itself or a Dutch rendering (the glossary's; for an English question the dictionary's too;
@@ -146,7 +155,8 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
         if word in countries:
             continue  # "Saudi" of "Saudi Arabia": a country is judged whole, by `country_missing`
         # an English question's word in its Dutch forms too, the dictionary's as well ("Geneva": "Genève")
-        renderings = dutch_terms(word) + (translations(word) if english else []) + colonial_spellings(word)
+        renderings = dutch_terms(word) + (translations(word) + translations(_uncompared(word)) if english else []) + \
+            colonial_spellings(word)
         # an acronym's English plural is the acronym: "NVs", "MPs"
         singular = [word[:-1]] if _PLURAL_ACRONYM.fullmatch(word) else []
         spellings = [tokenize([w])[0] for w in [word, *singular]] + [tokenize([dutch])[0] for dutch in renderings]

@@ -608,6 +608,16 @@ def test_a_place_by_todays_name_finds_the_historic_paper_on_the_real_model(share
     assert answer.status == "found" and "strijd in Atjeh" in answer.quotes[0].text
 
 
+def test_an_english_comparative_in_a_name_is_known_by_its_base():
+    """"the Higher Education Act": the dictionary lists "high" ("hoog"), not "higher"; a name that only ends
+    like one ("Luther") is still looked up as it is."""
+    lexical = LexicalIndex.build(["Het hoog onderwijs en de act.", "De wet op het onderwijs."])
+    assert unknown_names(parse_question("What did Aalberse say about the Higher Education Act?"), lexical) == 1  # Aalberse
+    lexical = LexicalIndex.build(["Aalberse over het hoog onderwijs en de act."])
+    assert unknown_names(parse_question("What did Aalberse say about the Higher Education Act?"), lexical) == 0
+    assert unknown_names(parse_question("What did Luther say about the Higher Education Act?"), lexical) == 1
+
+
 def test_a_law_named_in_full_is_unknown_when_no_passage_names_it(tmp_path, fake_embedder):
     """"wet", "toekomst" and "pensioenen" are all in the index, the law's name nowhere: the corpus cannot say
     what that law does. A name written across a line break and a hyphen still counts as there."""
