@@ -307,15 +307,15 @@ def _names_to_hold(query: Query, lexical) -> tuple[tuple[frozenset[str], ...], .
     from rag.judge import is_english, named_things
     from rag.translation import english_key, table
 
-    english, words = is_english(query.question), table()
+    english = is_english(query.question)
     names = []
     for name in named_things(query):
         tokens = tokenize([name])[0]
         if (not tokens or any(ch.isdigit() for ch in name) or countries_in(name, loose=True)
                 or not all(lexical.knows(token) for token in tokens)):
             continue
-        ordinary = words.get(english_key(name), ())
-        if english and not dutch_terms(name) and ordinary and name.lower() not in ordinary:
+        ordinary = table().get(english_key(name), ()) if english and not dutch_terms(name) else ()
+        if ordinary and name.lower() not in ordinary:
             continue  # a word the dictionary renders otherwise ("Port" → "haven"), not a name ("Rotterdam")
         names.append(tuple(frozenset(form) for form in tokenize([name, *dutch_terms(name)]) if form))
     return tuple(names)
