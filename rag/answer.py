@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.attribution import year_of
 from rag.glossary import dutch_terms
 from rag.lexical import tokenize
 from rag.query import Query
@@ -271,7 +272,8 @@ BORN_DIGITAL_FROM = 1995
 def born_digital(chunk: Chunk) -> bool:
     """Whether the passage's paper was written digitally (dated from `BORN_DIGITAL_FROM` on), not OCR'd
     from a scan: what its text does not say, it does not say."""
-    return bool(chunk.date) and chunk.date[:4].isdigit() and int(chunk.date[:4]) >= BORN_DIGITAL_FROM
+    year = year_of(chunk.date)
+    return year is not None and year >= BORN_DIGITAL_FROM
 
 
 def countries_missing_digital(query: Query, chunk: Chunk) -> float:
@@ -326,7 +328,7 @@ def recent_year_missing(query: Query, chunk: Chunk) -> bool:
     passage's paper is not of (within a year) and that the passage, with its title, does not write: asked
     about "the 2019 nitrogen ruling", a 1981 advice of the Raad van State says nothing of it. A year the
     passage writes is its subject ("de doelen voor 2030" in a paper of 2026), so it does not count."""
-    year = int(chunk.date[:4]) if chunk.date and chunk.date[:4].isdigit() else None
+    year = year_of(chunk.date)
     said = f"{chunk.title} {chunk.text}"
     return any(asked > BORN_DIGITAL_FROM and (year is None or abs(asked - year) > 1) and str(asked) not in said
                for asked in query.years)
