@@ -56,7 +56,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class Query:
-    """`text` is the question less the party names used as filters; `terms` are Dutch glossary terms."""
+    """`text` is the question less the party names used as filters and the Tweede Kamer it names
+    (`without_home_chamber`); `terms` are Dutch glossary terms."""
 
     question: str
     text: str
