@@ -274,7 +274,7 @@ def eval_(
                       f"as the chat searches the last turn, {o['full_recall@5']:.3f} asked in full (ratio {o['ratio']}); "
                       f"MRR@10 {o['mrr@10']:.3f} / {o['full_mrr@10']:.3f}; by kind (resolved/full): {kinds}")
     console.print(f"{report['questions']} questions on {report['passages']} passages of {report['documents']} "
-                  f"documents; {len(report['skipped'])} skipped (document not indexed); files in {out_dir}")
+                  f"documents; {len(report['skipped'])} skipped (document or gold text not in the index); files in {out_dir}")
     if also:
         reports = [(f"{collection.index_dir} ({report['passages']} passages)", report)]
         for n, other in enumerate(also, start=1):

@@ -88,6 +88,16 @@ class Labelled:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
+def gold_span(text: str, gold: str) -> tuple[int, int] | None:
+    """Where a gold substring stands in a document's text, or None. Gold is copied from the raw file, whose
+    lines the reader joins into paragraphs, so any run of whitespace in it matches any other."""
+    at = text.find(gold)
+    if at >= 0:
+        return at, at + len(gold)
+    found = re.search(r"\s+".join(map(re.escape, gold.split())), text) if gold.split() else None
+    return found.span() if found else None
+
+
 def label(collection: Collection, questions: list[Question]) -> Labelled:
     """Map each answerable question's gold substrings to the passages (rows) that overlap them."""
     rows_of: dict[str, list[int]] = {}
@@ -103,11 +113,11 @@ def label(collection: Collection, questions: list[Question]) -> Labelled:
             continue
         spans = []
         for gold in q.gold:
-            at = record.text.find(gold)
-            if at < 0:
+            span = gold_span(record.text, gold)
+            if span is None:
                 out.skipped.append((q.id, f"gold text not found in {q.doc}: {gold[:40]!r}"))
                 break
-            spans.append((at, at + len(gold)))
+            spans.append(span)
         else:
             relevant = {r for r in rows_of.get(q.doc, ()) for s, e in spans
                         if collection.chunks[r].start < e and s < collection.chunks[r].end}
@@ -350,11 +360,8 @@ def _overlaps_gold(quote, question: Question, collection: Collection) -> bool:
     if quote.doc_id != question.doc:
         return False
     text = collection.documents[quote.doc_id].text
-    for gold in question.gold:
-        at = text.find(gold)
-        if at >= 0 and quote.start < at + len(gold) and at < quote.end:
-            return True
-    return False
+    return any(span is not None and quote.start < span[1] and span[0] < quote.end
+               for span in (gold_span(text, gold) for gold in question.gold))
 
 
 def _first_relevant(labelled: Labelled, hits: list[Hit], qid: str) -> int | None:

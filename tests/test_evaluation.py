@@ -120,3 +120,16 @@ def test_judge_calibration_bins_every_case_and_plots(tmp_path, monkeypatch):
     assert all(b["from"] <= b["mean_probability"] <= b["to"] for b in bins if b["cases"])
     plot_calibration(bins, tmp_path / "calibration.png")
     assert (tmp_path / "calibration.png").stat().st_size > 1000
+
+
+def test_gold_copied_across_a_raw_line_break_is_found_in_the_joined_text():
+    from rag.evaluation import gold_span
+
+    # the reader joins an OCR file's lines into paragraphs; the labeller copied the raw file
+    text = "Tweede Kamer.\n\nDe verhooren der getuigen, alsmede het verslag der Commissie, zijn niet in de Bijlagen opgenomen.\n\nHandelingen"
+    gold = "het verslag der Commissie, zijn\nniet in de Bijlagen opgenomen."
+    start, end = gold_span(text, gold)
+    assert text[start:end] == "het verslag der Commissie, zijn niet in de Bijlagen opgenomen."
+    assert gold_span(text, "verslag der Commissie") == (text.find("verslag der Commissie"), text.find("verslag der Commissie") + 21)
+    assert gold_span(text, "niet in de Handelingen opgenomen") is None
+    assert gold_span(text, "   ") is None
