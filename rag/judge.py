@@ -8,6 +8,7 @@ Signals of the best passage and its question:
 - `coverage`: the share of the question's words (or their Dutch renderings) in the passage;
 - `weighted_coverage`: that share with each word weighed by its IDF in the index (`rag.answer.weighted_coverage`):
   a passage that holds the question's common words but not its rare one ("volkstelling") covers little;
+  a Dutch compound counts as held by one of the same head or by a part ("terugkeerhub": "transithub");
 - `unknown_names`: named things of the question (a capitalised word, an acronym, a word with digits,
   a Dutch law's name of several words) that occur nowhere in the index ("ChatGPT", "Eurodac", "2036",
   "Wet toekomst pensioenen"): the corpus cannot answer about them;

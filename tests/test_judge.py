@@ -707,3 +707,30 @@ def test_a_costly_signal_is_needed_only_when_it_can_change_the_decision():
     assert Counting.calls == 0  # clear cases: no token vectors
     best_answers(hit(0.3, "de begroting"), query, Judge(), Standing(), judge, Index())
     assert Counting.calls == 2  # the question's and the passage's
+
+
+def test_weighted_coverage_holds_a_dutch_compound_by_its_head_or_a_part_and_coverage_stays_exact():
+    """The core document calls the Uganda pilot a "transithub"; asked about the "terugkeerhub", the
+    passage holds the thing under another compound of the same head. A different head does not count,
+    nor does an English question's word (its Dutch forms are looked up in full)."""
+    from rag.answer import _compound_in, coverage, weighted_coverage
+    from rag.lexical import tokenize
+    from rag.types import Chunk
+
+    text = "Nederland en Oeganda tekenden een Letter of Intent voor een pilot van een transithub."
+    chunk = Chunk("c", "d", text, 0, len(text), "JA21", "", 1, 1)
+    lexical = LexicalIndex.build([text, "De terugkeer van vreemdelingen.", "Een nieuwe brug over de rivier."])
+    question = parse_question("Wat wil JA21 weten over de terugkeerhub in Oeganda?")
+    assert coverage(question, chunk) == pytest.approx(1 / 2)  # "Oeganda" held, "terugkeerhub" not
+    assert weighted_coverage(question, chunk, lexical) == pytest.approx(1.0)
+    passage = set(tokenize([text])[0])
+    (hub,) = tokenize(["terugkeerhub"])[0]
+    assert _compound_in(hub, passage)
+    assert _compound_in(tokenize(["terugkeerbeleid"])[0][0], set(tokenize(["De terugkeer stokt."])[0]))  # a part
+    assert not _compound_in(tokenize(["terugkeerhub"])[0][0], set(tokenize(["Een nieuwe verkeersbrug."])[0]))
+    other = Chunk("o", "d", "Een nieuwe brug over de rivier in Oeganda.", 0, 42, None, "", 1, 1)
+    assert weighted_coverage(question, other, lexical) < 0.5
+    english = parse_question("What does JA21 want to know about the return hub in Uganda?")
+    assert weighted_coverage(english, chunk, lexical) == pytest.approx(
+        __import__("rag.answer", fromlist=["_weighted_share"])._weighted_share(
+            __import__("rag.answer", fromlist=["_subject_words_held"])._subject_words_held(english, chunk), lexical))
