@@ -108,6 +108,7 @@ def compounds_held(held: list[tuple[tuple[str, ...], bool]], query: Query, chunk
 
 
 def _compound_in(word: str, passage: set[str]) -> bool:
+    """Whether the passage's words hold a (stemmed) compound of the same head as `word`, or a part of it."""
     for other in passage:
         if len(other) < 5 or other == word:
             continue

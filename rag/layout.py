@@ -65,10 +65,11 @@ def _split_notes(pages, single_lines: bool = False) -> tuple[list[list[Line]], l
         lines = [Line(page.number, line) for line in page.lines]
         if single_lines:
             body = []
-            for line in lines:
+            for i, line in enumerate(lines):
                 m = NOTE_LINE.match(line.text)
                 n = len(notes) + 1
-                found = _cite(seen[cursor:] + body, n, mark=True) if m and int(m.group("n")) == n else None
+                found = _cite(seen[cursor:] + body, n, mark=True) if m and int(m.group("n")) == n and \
+                    _reads_as_note(line.text, lines[i + 1:]) else None
                 if found is None:
                     body.append(line)
                     continue
@@ -94,6 +95,23 @@ def _split_notes(pages, single_lines: bool = False) -> tuple[list[list[Line]], l
                 cursor += found
             notes.append(note)
     return bodies, notes
+
+
+# What may follow a footnote on its page: more notes, or page furniture (a running foot, a page number).
+FOOT_FURNITURE_CHARS = 80
+# A note above body text (OCR puts some between a question and its answer) is at most this long.
+NOTE_MID_PAGE_CHARS = 250
+
+
+def _reads_as_note(text: str, after: list[Line]) -> bool:
+    """Whether a numbered line of an OCR'd paper (one paragraph per line) reads as a footnote: at its page's
+    foot (only numbered lines or furniture below it), or short and not a question ("1 Bedoeld wordt hier de
+    rapportage, …" between a member's questions and the answer). Not "1 Marie Raphaël … 4 Nicolas Antonio
+    Pina …", a law's list of the naturalised with body text below it (a stray "1" glued to "van1" above
+    looked like its citation), nor a member's numbered question."""
+    if all(NOTE_LINE.match(line.text) or len(line.text.strip()) < FOOT_FURNITURE_CHARS for line in after):
+        return True
+    return len(text.strip()) < NOTE_MID_PAGE_CHARS and not text.rstrip().endswith("?")
 
 
 def _cite(lines: list[Line], n: int, mark: bool = False) -> int | None:

@@ -217,3 +217,22 @@ def test_unknown_xml_is_refused(tmp_path):
     path.write_text("<rss><item>nieuws</item></rss>")
     with pytest.raises(DocumentError, match="unknown kind"):
         parse(path)
+
+
+def test_a_numbered_line_with_body_text_below_it_is_text_not_a_footnote(shared_corpus):
+    """OCR'd papers hold one paragraph per line; a footnote is a numbered line at its page's foot. A numbered
+    line followed on its page by body text is the paper's own: a law's list of the naturalised ("1 Marie
+    Raphaël … 4 Nicolas Antonio Pina …", though the OCR glued a stray "1" to "van1" above it) or a member's
+    numbered question. Taken as notes, they were in no passage and no search found them."""
+    law, _ = parse(shared_corpus / "sgd" / "sgd-0000269197.txt")
+    assert "4 Nicolas Antonio Pina, geboren te Tocopero" in law.text and not law.notes
+    questions, chunks = parse(shared_corpus / "sgd" / "sgd-0000138653.txt")
+    assert "Wanneer in de loop van 1984 kunnen meer definitieve standpunten verwacht worden?" in questions.text
+    assert any("definitieve standpunten" in c.text for c in chunks)
+    report, _ = parse(shared_corpus / "sgd" / "sgd-0000113599.txt")  # a committee's members, at the page's foot
+    assert [n.text[:28] for n in report.notes] == ["Samenstelling: mw. Leyten-de"]
+    assert "Wagema-kers (C.D.A.)" not in report.text
+    # a short note the OCR put between the questions and the answer is still a note, its mark off the text
+    eisma, _ = parse(shared_corpus / "sgd" / "sgd-0000107146.txt")
+    assert [n.text[:27] for n in eisma.notes] == ["Bedoeld wordt hier de rappo"]
+    assert "Bent u bereid het concept-rapport van het Operational Safety Review Team" in eisma.text
