@@ -713,7 +713,7 @@ def test_weighted_coverage_holds_a_dutch_compound_by_its_head_or_a_part_and_cove
     """The core document calls the Uganda pilot a "transithub"; asked about the "terugkeerhub", the
     passage holds the thing under another compound of the same head. A different head does not count,
     nor does an English question's word (its Dutch forms are looked up in full)."""
-    from rag.answer import _compound_in, coverage, weighted_coverage
+    from rag.answer import _compound_in, _subject_words_held, _weighted_share, coverage, weighted_coverage
     from rag.lexical import tokenize
     from rag.types import Chunk
 
@@ -732,5 +732,4 @@ def test_weighted_coverage_holds_a_dutch_compound_by_its_head_or_a_part_and_cove
     assert weighted_coverage(question, other, lexical) < 0.5
     english = parse_question("What does JA21 want to know about the return hub in Uganda?")
     assert weighted_coverage(english, chunk, lexical) == pytest.approx(
-        __import__("rag.answer", fromlist=["_weighted_share"])._weighted_share(
-            __import__("rag.answer", fromlist=["_subject_words_held"])._subject_words_held(english, chunk), lexical))
+        _weighted_share(_subject_words_held(english, chunk), lexical))
