@@ -47,8 +47,10 @@ _SPEECH = (r"(?:merkte|merkten|vroeg|vroegen|wees|wezen|stelde|zei|sprak|betoogd
            r"zette|liet|twijfelde|begreep|erkende|diende)")
 SPEAKER_OPENS = re.compile(rf"{_HONORIFIC}\s+{NAME}\s*(?:,\s*)?(?:{PARTY_IN_PARENS})?(?P<after>[^\n]{{0,60}})")
 # What may stand before "de leden van de X-fractie" at a paragraph's start: "Voorts vroegen", "Vervolgens
-# gaven", and the preliminary report's formula "Het voorbereidend onderzoek gaf".
-_FRACTION_LEAD = (r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s+slot|Ten\s+slotte|Tenslotte)\s+"
+# gaven", the preliminary report's formula "Het voorbereidend onderzoek gaf", and a report's first heading
+# that OCR ran into the paragraph ("Algemeen De leden van de C.D.A.-fractie konden zich …").
+_FRACTION_LEAD = (r"(?:(?:Algemeen|Inleiding)\s+(?=[DEH]))?"
+                  r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s+slot|Ten\s+slotte|Tenslotte)\s+"
                   r"(?:(?:vroegen|merkten|wezen|stelden|gaven|brachten|toonden|betoogden|deelden|drongen|"
                   r"informeerden|constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|"
                   r"hadden|konden|wilden|zouden|namen|verzochten|betreurden|juichten)\s+)?|"
@@ -129,12 +131,14 @@ def _fraction(text: str, m: re.Match) -> tuple[str | None, int]:
     surface = m.group("party1") or m.group("party2") or m.group("party3")
     party = canonical_party(surface.strip(" \"'-"))
     end = m.end()
-    if party is None and m.group("party1"):
-        # a name of several words: "de fractie van de Partij van de Arbeid"
-        rest = text[m.start("party1"):m.start("party1") + 60]
+    group = "party1" if m.group("party1") else "party2" if m.group("party2") else None
+    if party is None and group:
+        # a name of several words ("de fractie van de Partij van de Arbeid"), or words between the
+        # party and "fractie" ("de leden van de V.V.D. door hun fractie belast met …")
+        rest = text[m.start(group):m.start(group) + 60]
         named = [(p, e) for p, s, e in find_parties(rest) if s == 0 and not re.match(r"[-/]\w", rest[e:e + 2])]
         if named:
-            party, end = named[0][0], m.start("party1") + named[0][1]
+            party, end = named[0][0], m.start(group) + named[0][1]
     return party, end
 
 

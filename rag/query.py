@@ -18,6 +18,21 @@ MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # What remains of "de leden van de X-fractie" / "the X party" once the name is taken out.
 _PARTY_FRAME = re.compile(r"\b(?:de leden van|leden van|de|het|the|members of|party|fractie|-fractie)\b\s*$", re.I)
+# A party named as the author of what another party is asked about ("wat vond FvD van het D66-voorstel",
+# "the PVV motion", "de motie van de SP"): it names the subject, not who is asked.
+_PROPOSAL = r"(?:voorstel|wetsvoorstel|initiatiefwetsvoorstel|initiatief|motie|amendement|plan|idee|proposal|motion|amendment|plan|idea|bill)"
+_AUTHOR_AFTER = re.compile(rf"(?:-|'s\s+|’s\s+|\s+){_PROPOSAL}(?:s|en|n)?\b", re.I)
+_AUTHOR_BEFORE = re.compile(rf"\b{_PROPOSAL}(?:s|en|n)?\s+(?:van|by|from|of)\s+(?:de\s+|het\s+|the\s+)?$", re.I)
+
+
+def _authors(text: str, named: list[tuple[str, int, int]]) -> set[int]:
+    """Which of the named parties (by position) only author a proposal the question asks another about;
+    none when every named party does (then the question asks about their proposals)."""
+    authors = {i for i, (_, start, end) in enumerate(named)
+               if _AUTHOR_AFTER.match(text, end) or _AUTHOR_BEFORE.search(text[max(0, start - 40):start])}
+    return authors if len(authors) < len({p for p, _, _ in named}) else set()
+
+
 # The Tweede Kamer is where nearly every paper was said, and its name heads nearly every page: named
 # in a question ("What did the Tweede Kamer say in 1896 about Aceh?") it ranks page headings, not the
 # subject, so it is not searched. The Eerste Kamer is searched: its papers are the few that name it.
@@ -164,8 +179,11 @@ def _parse(question: str, filters: Filters) -> Query:
     named = find_parties(text)
     if not named:
         return Query(asked, text, filters, tuple(dutch_terms(text)))
+    authors = _authors(text, named)
     rest, last = [], 0
-    for _, start, end in named:
+    for i, (_, start, end) in enumerate(named):
+        if i in authors:
+            continue  # the proposal's author stays in the words searched
         rest.append(_PARTY_FRAME.sub("", text[last:start]))
         last = end
     rest.append(text[last:])
@@ -173,7 +191,7 @@ def _parse(question: str, filters: Filters) -> Query:
     search = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", " ", " ".join(rest))).strip(" ,;")
     if len(re.findall(r"\w{3,}", search)) == 0:
         search = text  # the question is only a party name: rank that party's passages by it
-    parties = tuple(dict.fromkeys(p for p, _, _ in named))
+    parties = tuple(dict.fromkeys(p for i, (p, _, _) in enumerate(named) if i not in authors))
     votes = bool(_VOTES.search(text))
     return Query(asked, search, replace(filters, parties=parties, named_in_question=True, about_votes=votes),
                  tuple(dutch_terms(search)))

@@ -29,6 +29,7 @@ from pydantic import ConfigDict
 from rag.collection import Collection
 from rag.lexical import tokenize
 from rag.metadata import MONTHS
+from rag.parties import find_parties
 from rag.query import Filters, Query, parse_question
 from rag.types import Hit
 
@@ -274,7 +275,10 @@ def with_members(collection: Collection, query: Query) -> Query:
     pattern = collection.member_names
     if query.filters.speakers or pattern is None:
         return query
-    named = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(query.question)))
+    # A member's name inside a party's ("Groen" of "Groen Links") is the party, not the member.
+    parties = [(start, end) for _, start, end in find_parties(query.question)]
+    named = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(query.question)
+                                if not any(start < m.end() and m.start() < end for start, end in parties)))
     if not named:
         return query
     # Parties the user set stay (and stay strict); those the question named go with their flag.

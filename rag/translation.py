@@ -149,8 +149,9 @@ def _most_used_first(words) -> tuple[str, ...]:
 
 
 def _american(word: str) -> str:
-    """The American spelling FreeDict uses: "realised" → "realized", "harbour" → "harbor"."""
-    word = re.sub(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$", r"iz\1", word.lower())
+    """The American spelling FreeDict uses: "realised" → "realized", "fertilisers" → "fertilizers",
+    "harbour" → "harbor"."""
+    word = re.sub(r"(?<=\w{3})is(e|ed|es|er|ers|ing|ation|ations)$", r"iz\1", word.lower())
     return re.sub(r"(?<=\w{2})our(s|ed|ing)?$", r"or\1", word)
 
 

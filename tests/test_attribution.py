@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from rag.attribution import MemberTable, members_in, name_key
-from rag.parties import canonical_party
 from rag.chunking import chunk_document
 from rag.ingest import read_source
 from rag.parties import canonical_party
@@ -114,6 +113,11 @@ def test_a_fraction_named_inside_the_first_sentence_takes_the_floor_from_another
     ("Het lid van de G.P.V-fractie vroeg naar de kosten.", "GPV"),
     ("Een lid van de V.V.D.-fractie merkte op", "VVD"),
     ("Leden van de V.V.D.-fractie konden zich in grote lijnen verenigen met het wetsvoorstel.", "VVD"),
+    # words between the party and "fractie" (sgd-0000191056, 1976)
+    ("De leden van de V.V.D. door hun fractie belast met de voorbereiding van de openbare behandeling", "VVD"),
+    # a report's first heading run into the paragraph by OCR (sgd-0000177454, 1978)
+    ("Algemeen De leden van de C.D.A.-fractie konden zich in beginsel verenigen", "CDA"),
+    ("Inleiding De leden van de fractie van de P.v.d.A. vroegen", "PvdA"),
 ])
 def test_a_fraction_opens_its_contribution_in_every_form(text, party):
     from rag.attribution import _opener
@@ -257,6 +261,17 @@ def test_passages_record_how_their_party_was_found(shared_corpus):
     beinema = next(c for c in chunks if c.speaker == "Beinema")
     assert beinema.party == "CDA" and beinema.attribution == "member with party: De heer Beinema (C.D.A.)"
     assert all(c.attribution for c in chunks if c.party)
+
+
+def test_a_fraction_opening_behind_a_heading_or_before_other_words_takes_the_floor(shared_corpus):
+    # sgd-0000191056 (1976): "De leden van de V.V.D. door hun fractie belast met …" was credited to the
+    # PvdA, the party of the paragraph before it
+    doc = build_document(read_source(shared_corpus / "sgd" / "sgd-0000191056.txt"))
+    party, how = party_of(chunk_document(doc), "In de schaduwen van morgen")
+    assert party == "VVD" and "V.V.D." in how
+    # sgd-0000177454 (1978): "Algemeen De leden van de C.D.A.-fractie …" had no party
+    doc = build_document(read_source(shared_corpus / "sgd" / "sgd-0000177454.txt"))
+    assert party_of(chunk_document(doc), "konden zich in beginsel verenigen")[0] == "CDA"
 
 
 def test_title_from_the_content_without_metadata(tmp_path):

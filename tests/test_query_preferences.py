@@ -307,3 +307,33 @@ def test_naming_the_tweede_kamer_does_not_rank_page_headings_on_the_real_model(s
     answer = Assistant(tmp_path / "index", chat_model=False).ask("What did the Tweede Kamer say in 1896 about the fighting in Aceh?")
     assert "strijd in Atjeh" in answer.hits[0].chunk.text
     assert all("Tweede Kamer" not in quote.text for quote in answer.quotes)
+
+
+def test_a_members_name_inside_a_partys_name_is_the_party():
+    """Held-out set 11: "the Groen Links members" was read as the member Groen, and the party filter went."""
+    import re
+    from types import SimpleNamespace
+
+    index = SimpleNamespace(member_names=re.compile(r"(?<![\w-])(Groen|Waltmans)(?![\w-])"))
+    query = retriever.with_members(index, parse_question("What did the Groen Links members say about the EBRD?"))
+    assert query.filters.parties == ("GroenLinks",) and query.filters.speakers == ()
+    assert retriever.with_members(index, parse_question("Wat vroeg Groen over de bank?")).filters.speakers == ("Groen",)
+
+
+@pytest.mark.parametrize("question, asked, searched", [
+    ("Wat vond Forum voor Democratie in april 2018 van het D66-voorstel om pop-upwinkels te openen?", ("FvD",), "D66"),
+    ("What did FvD think of the D66 proposal to open pop-up shops?", ("FvD",), "D66"),
+    ("What did the VVD say about D66's motion on the rent?", ("VVD",), "D66"),
+    ("Wat vond de VVD van de motie van de PVV over de huren?", ("VVD",), "PVV"),
+    ("What did GroenLinks say about the amendment by the SP?", ("GroenLinks",), "SP"),
+    # every named party authors: the question asks about their proposals
+    ("Wat stond er in het PVV-voorstel en het VVD-voorstel?", ("PVV", "VVD"), None),
+    ("Wat vonden de PVV en de VVD van het CDA-voorstel?", ("PVV", "VVD"), "CDA"),
+    ("Wat vroegen de PvdA en de VVD over de kosten?", ("PvdA", "VVD"), None),
+])
+def test_a_party_named_as_a_proposals_author_is_searched_not_asked(question, asked, searched):
+    """Held-out set 11: "wat vond FvD van het D66-voorstel" quoted D66, the party that did not answer."""
+    query = parse_question(question)
+    assert query.filters.parties == asked
+    if searched:
+        assert searched in query.search_text

@@ -53,6 +53,7 @@ def dictionaries(tmp_path, monkeypatch):
         "care": "behartiging, bekommernis, zorg",  # alphabetical, as FreeDict lists them
         "realize": "beseffen",
         "harbor": "haven",
+        "fertilizer": "mest, kunstmest",
     })
     write_dictd(tmp_path / "freedict-nld-eng", {"strik": "snare (noun)", "wild": "game, to game"}, packed=False)
     monkeypatch.setenv("RAG_DICTIONARY_DIR", str(tmp_path))
@@ -84,6 +85,7 @@ def test_the_most_used_dutch_rendering_comes_first_and_british_spelling_is_looke
     assert table()["care"][0] == "zorg"
     assert translations("care", per_word=1) == ["zorg"]
     assert translations("What was realised in the harbour?") == ["beseffen", "haven"]
+    assert translations("Fertilisers", per_word=1) == translations("fertilizers", per_word=1) == ["mest"]
 
 
 def test_at_most_per_word_renderings_and_none_the_text_already_has(dictionaries):
