@@ -275,9 +275,10 @@ def with_members(collection: Collection, query: Query) -> Query:
     pattern = collection.member_names
     if query.filters.speakers or pattern is None:
         return query
+    found = list(pattern.finditer(query.question))
     # A member's name inside a party's ("Groen" of "Groen Links") is the party, not the member.
-    parties = [(start, end) for _, start, end in find_parties(query.question)]
-    named = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(query.question)
+    parties = [(start, end) for _, start, end in find_parties(query.question)] if found else []
+    named = tuple(dict.fromkeys(m.group(1) for m in found
                                 if not any(start < m.end() and m.start() < end for start, end in parties)))
     if not named:
         return query
