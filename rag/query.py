@@ -27,10 +27,10 @@ _AUTHOR_BEFORE = re.compile(rf"\b{_PROPOSAL}(?:s|en|n)?\s+(?:van|by|from|of)\s+(
 
 def _authors(text: str, named: list[tuple[str, int, int]]) -> set[int]:
     """Which of the named parties (by position) only author a proposal the question asks another about;
-    none when every named party does (then the question asks about their proposals)."""
+    none when every naming of a party is an author's (then the question asks about their proposals)."""
     authors = {i for i, (_, start, end) in enumerate(named)
                if _AUTHOR_AFTER.match(text, end) or _AUTHOR_BEFORE.search(text[max(0, start - 40):start])}
-    return authors if len(authors) < len({p for p, _, _ in named}) else set()
+    return authors if len(authors) < len(named) else set()
 
 
 # The Tweede Kamer is where nearly every paper was said, and its name heads nearly every page: named

@@ -326,6 +326,8 @@ def test_a_members_name_inside_a_partys_name_is_the_party():
     ("What did the VVD say about D66's motion on the rent?", ("VVD",), "D66"),
     ("Wat vond de VVD van de motie van de PVV over de huren?", ("VVD",), "PVV"),
     ("What did GroenLinks say about the amendment by the SP?", ("GroenLinks",), "SP"),
+    # one author named twice is still not asked
+    ("Wat vond FvD van het D66-voorstel en de motie van D66?", ("FvD",), "D66"),
     # every named party authors: the question asks about their proposals
     ("Wat stond er in het PVV-voorstel en het VVD-voorstel?", ("PVV", "VVD"), None),
     ("Wat vonden de PVV en de VVD van het CDA-voorstel?", ("PVV", "VVD"), "CDA"),
