@@ -59,7 +59,7 @@ import numpy as np
 
 from rag.glossary import colonial_spellings, dutch_terms
 from rag.lexical import tokenize
-from rag.query import Query
+from rag.query import Query, decade_of
 
 FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
             "countries_missing_digital", "unattributed", "party_gap", "quoted_missing", "recent_year_missing",
@@ -87,9 +87,20 @@ def named_things(query: Query) -> list[str]:
 
     words = _WORD.findall(query.text)
     members = {m.lower() for name in query.filters.speakers for m in name.split()}
-    return [w for i, w in enumerate(words)
-            if (any(c.isdigit() for c in w) or (w[:1].isupper() and i > 0) or (len(w) > 1 and w.isupper()))
-            and w.lower() not in members and w.lower() not in FRAMING_WORDS]
+
+    found = []
+    for i, word in enumerate(words):
+        # an English prefix or suffix that only describes is not part of the name: "Prussian-born" is
+        # "Prussian", "mid-1970s" "1970s"
+        word = _DESCRIBING.sub("", word)
+        if (any(c.isdigit() for c in word) or (word[:1].isupper() and i > 0) or (len(word) > 1 and word.isupper())) \
+                and word.lower() not in members and word.lower() not in FRAMING_WORDS:
+            found.append(word)
+    return found
+
+
+_DESCRIBING = re.compile(r"^(?:late|early|mid|pre|post|anti|pro|ex|non)-(?=\w)|"
+                         r"(?<=\w)-(?:born|based|style|led|backed|owned|made|built|run|funded|era|type|like)$")
 
 
 # A Dutch law's (or directive's, treaty's, …) name: the word and what follows it, up to a function
@@ -160,7 +171,10 @@ def unknown_names(query: Query, lexical, phrases=None) -> int:
             colonial_spellings(word)
         # an acronym's English plural is the acronym: "NVs", "MPs"
         singular = [word[:-1]] if _PLURAL_ACRONYM.fullmatch(word) else []
-        spellings = [tokenize([w])[0] for w in [word, *singular]] + [tokenize([dutch])[0] for dutch in renderings]
+        # a decade is a date: known when one of its years is ("the 1910s")
+        decade = decade_of(word)
+        years = [str(year) for year in range(decade, decade + 10)] if decade else []
+        spellings = [tokenize([w])[0] for w in [word, *singular, *years]] + [tokenize([dutch])[0] for dutch in renderings]
         spellings = [[t for t in tokens if len(t) >= 3] or tokens for tokens in spellings if tokens]
         if spellings and not any(all(lexical.knows(t) for t in tokens) for tokens in spellings):
             count += 1

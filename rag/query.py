@@ -135,9 +135,27 @@ _VOTES = re.compile(r"\b(?:stem(?:de|den|t|men|ming\w*)|gestemd|vot(?:e|ed|es|in
 _YEAR = re.compile(r"(?<![\w.,/])(1[89]\d\d|20\d\d)(?![\w.,/]\d)")
 
 
+_DECADE_END = re.compile(r"['’]?s\b")
+
+
 def years_in(text: str) -> tuple[int, ...]:
-    """The years a question names (1800–2099), in order; "1920-1921" gives both."""
-    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+    """The years a question names (1800–2099), in order; "1920-1921" gives both, a decade ("the 1910s",
+    "late-1880s", "the 1950's") its first and last."""
+    years = []
+    for found in _YEAR.finditer(text):
+        years.append(int(found.group(1)))
+        if years[-1] % 10 == 0 and _DECADE_END.match(text, found.end()):
+            years.append(years[-1] + 9)
+    return tuple(dict.fromkeys(years))
+
+
+def decade_of(word: str) -> int | None:
+    """The first year of the decade a word names ("1910s", "late-1880s", "1950's"), or None."""
+    found = _DECADE.search(word)
+    return int(found.group(1)) if found else None
+
+
+_DECADE = re.compile(r"(?<!\d)(1[89]\d0|20\d0)['’]?s$")
 
 
 # A dossier number printed in groups ("23 470"), as the index stores it ("23470").

@@ -34,6 +34,17 @@ def test_unknown_names_are_those_no_passage_holds():
     assert unknown_names(parse_question("Which questions were asked about COVID-19 vaccination?"), lexical) == 1
 
 
+def test_a_decade_is_a_date_and_a_describing_affix_no_part_of_a_name():
+    lexical = LexicalIndex.build(["Verslag van 1913 over de naturalisatie van een Pruisisch timmerman in Lissabon."])
+    query = parse_question("What did the Prussian-born carpenter from Lisbon-born stock ask in the 1910s?")
+    assert named_things(query) == ["Prussian", "Lisbon", "1910s"]
+    assert unknown_names(query, lexical) == 0  # 1913 is of the 1910s
+    assert unknown_names(parse_question("What was planned for the mid-1930s?"), lexical) == 1  # no year of it
+    # an affix that is part of the name stays: "chromium-6" is not "6", nor "Commissioner-designate" "Commissioner"
+    assert named_things(parse_question("What about chromium-6 and Commissioner-designate Vella?")) == \
+        ["chromium-6", "Commissioner-designate", "Vella"]
+
+
 def test_standout_is_relative_to_the_questions_own_candidates():
     assert standout([0.9, 0.8, 0.8, 0.8]) > 100  # far above identical others
     assert standout([0.86, 0.85, 0.84, 0.86, 0.85]) < 2

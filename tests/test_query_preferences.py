@@ -20,6 +20,10 @@ from rag.query import parse_question, years_in
     ("What did Haas-Berger (1986) ask?", (1986,)),
     ("Wat staat in Kamerstuk 32317-989 over 3.000 plekken?", ()),
     ("Hoeveel kost 1,5 miljard of 2.500 euro?", ()),
+    # a decade: its first and last year, so the papers of all ten are preferred
+    ("What did the minister say in the 1910s?", (1910, 1919)),
+    ("In the late-1880s bill, and the 1950's?", (1880, 1889, 1950, 1959)),
+    ("Wat gebeurde er in 1913 en 1920?", (1913, 1920)),
 ])
 def test_years_named_in_a_question(question, years):
     assert years_in(question) == years
