@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
 from rag.metadata import SUBJECTS_CHARS
@@ -16,9 +17,10 @@ from rag.parties import find_parties
 from rag.sentences import sentence_spans
 from rag.types import Block, Chunk, Document
 
-CHUNKER_VERSION = 19  # bump when parsing or chunking changes what passages are
+CHUNKER_VERSION = 20  # bump when parsing or chunking changes what passages are
 MIN_CHARS = 5  # a paragraph with fewer letters and digits is debris, not text
 FRAGMENT_WORDS = 8  # a passage shorter than this joins its neighbour
+LIST_ENTRIES = 3  # heading-like lines opening with the same word that make a list
 LEAD_WORDS = 16  # a nobody's line shorter than this before a speaker's turn leads that turn's passage
 
 
@@ -41,7 +43,58 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
         for start, end in _split(doc.text, first.start, last.end, settings.max_words):
             if _letters(doc.text[start:end]) >= MIN_CHARS:  # a page of only numbers: nothing to find
                 chunks.append(_make_chunk(doc, start, end, first))
-    return chunks
+    taken = [(c.start, c.end) for c in chunks]
+    for blocks in _lists(doc, settings.max_words):
+        start, end = blocks[0].start, blocks[-1].end
+        if not any(s < end and start < e for s, e in taken):
+            chunks.append(_make_chunk(doc, start, end, replace(blocks[0], section="")))
+    return sorted(chunks, key=lambda c: c.start)
+
+
+def _lists(doc: Document, max_words: int) -> list[list[Block]]:
+    """Lists laid out as headings, in parts of at most `max_words` words: a run of heading-like lines with
+    no text under them, of which at least `LIST_ENTRIES` open with the same word ("Naturalisatie van
+    Aagaard, Ana Margarita en 24 anderen", "16137", "Naturalisatie van …": the bills a Senate paper lists),
+    or two when the paper has such a list. They head nothing, so no passage would hold them. A paper's
+    header lines, a signature or a page's running foot do not repeat within one run."""
+    runs: list[list[Block]] = [[]]
+    for block in doc.blocks:
+        if block.kind in ("heading", "front"):
+            runs[-1].append(block)
+        elif runs[-1]:
+            runs.append([])
+
+    def lead(block: Block) -> str:
+        return doc.text[block.start:block.end].split(maxsplit=1)[0].lower()
+
+    entries = [[b for b in run if _entry(doc.text[b.start:b.end])] for run in runs]
+    counts = [Counter(lead(b) for b in run) for run in entries]
+    lists = {word for count in counts for word, n in count.items() if n >= LIST_ENTRIES}
+    parts: list[list[Block]] = []
+    for run, listed, count in zip(runs, entries, counts):
+        # a short run of the paper's list (two of its bills between two paragraphs) is the list too
+        listed = [run.index(b) for b in listed if lead(b) in lists and count[lead(b)] >= 2]
+        if not listed:
+            continue
+        first = listed[0] - 1 if listed[0] and not _letters(doc.text[run[listed[0] - 1].start:run[listed[0] - 1].end]) \
+            else listed[0]  # the bill's number before its title
+        part: list[Block] = []
+        words = 0
+        for block in run[first:listed[-1] + 1]:
+            n = len(doc.text[block.start:block.end].split())
+            if part and words + n > max_words:
+                parts.append(part)
+                part, words = [], 0
+            part.append(block)
+            words += n
+        parts.append(part)
+    return [part for part in parts if len(doc.text[part[0].start:part[-1].end].split()) >= FRAGMENT_WORDS]
+
+
+def _entry(line: str) -> bool:
+    """A list's entry: three words or more, two of them words of letters (not "Nr. 5", "17 822")."""
+    return len(line.split()) >= 3 and len(re.findall(r"[^\W\d_]{3,}", line)) >= 2
+
 
 
 def _context(block: Block) -> tuple:

@@ -39,6 +39,15 @@ _NAME = re.compile(r"(?:[A-Z]\.\s?)*(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]
                    r"[A-ZÀ-Ý][\w'’-]+(?:[\s-]+(?:(?:van|de|der|den|ter|ten|het)\s+)*[A-ZÀ-Ý][\w'’-]+)*")
 
 
+_PARTICLES = re.compile(r"^(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t|[Ii]n|[Oo]p)\s+)+(?=[A-ZÀ-Ý])")
+
+
+def _after_initials(name: str) -> str:
+    """A surname as written after initials or a first name, its particles in lower case: "Van den Broek"
+    is signed "H. van den Broek"."""
+    return _PARTICLES.sub(lambda m: m.group().lower(), name)
+
+
 class Documents(dict):
     """The documents of an index folder by id (`rag.milvus_index.RemoteDocuments` is a Milvus index's)."""
 
@@ -265,7 +274,7 @@ class Collection:
         cache = self.__dict__.setdefault("_member_scopes", {})
         if names not in cache:
             # Signatures are in capitals ("J. LUNS.") and often outside every passage: search the documents.
-            forms = {form for name in names for form in (name, name.upper())}
+            forms = {form for name in names for form in (name, name.upper(), _after_initials(name))}
             pattern = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(map(re.escape, sorted(forms))))
             papers = set(self.paper_numbers[self.speaker_rows(names)].tolist())
             number = {doc_id: n for doc_id, n in zip(self._columns["doc_id"], self.paper_numbers)}

@@ -75,6 +75,34 @@ def test_verbatim_invariant_holds_for_any_layout(pages, max_words):
         assert doc.text[chunk.start:chunk.end] == chunk.text
         assert chunk.text.strip() == chunk.text and chunk.text
         assert 1 <= chunk.page <= chunk.page_end <= len(pages)
+    spans = [(c.start, c.end) for c in chunk_document(doc, ChunkSettings(max_words=max_words))]
+    assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:]))  # in order, none overlaps
+
+
+def test_a_list_laid_out_as_headings_is_a_passage_the_papers_header_is_not():
+    lines = ["Eerste Kamer der Staten-Generaal", "1", "Zitting 1979-1980 Nr. 94", "16 136",
+             "Naturalisatie van Anakotta, Jacomina en 19 anderen", "16137",
+             "Naturalisatie van Aagaard, Ana Margarita en 24 anderen", "16139",
+             "Naturalisatie van Dias, Christina Rachel en 22 anderen",
+             "Tegen deze ontwerpen van wet bestond bij de commissie geen bezwaar, zo deelde zij de Kamer mee."]
+    doc = build_document(Source("x.txt", "0" * 64, (RawPage(1, tuple(lines)),)))
+    texts = [c.text for c in chunk_document(doc)]
+    listed = [t for t in texts if "Aagaard" in t]
+    assert len(listed) == 1 and listed[0].startswith("16 136") and listed[0].endswith("Rachel en 22 anderen")
+    assert not any("Staten-Generaal" in t for t in texts)  # the header lines are no list
+    # in parts of at most max_words words
+    parts = [c.text for c in chunk_document(doc, ChunkSettings(max_words=12)) if "Naturalisatie" in c.text]
+    assert len(parts) == 3 and all(len(t.split()) <= 12 for t in parts)
+
+
+def test_a_senate_papers_list_of_bills_is_found(shared_corpus):
+    """A real paper of 1980 that lists the bills it reports on, one title a line: each is in a passage."""
+    from rag.ingest import read_source
+
+    doc = build_document(read_source(shared_corpus / "sgd" / "sgd-0000165941.txt"))
+    held = " ".join(c.text for c in chunk_document(doc))
+    titles = [line for line in doc.text.split("\n\n") if line.startswith("Naturalisatie van")]
+    assert len(titles) == 15 and all(title in held for title in titles)
 
 
 def test_embed_text_does_not_repeat_a_title_that_is_the_section():

@@ -110,6 +110,29 @@ def test_a_named_member_scopes_to_the_papers_that_name_them(members, monkeypatch
     assert {h.chunk.doc_id for h in retriever.search(members, query, 3)} == scope
 
 
+def test_a_surname_with_particles_is_found_as_signed_after_initials(tmp_path):
+    """"Van den Broek" answers in one paper and signs another "H. van den Broek": both are his."""
+    from rag.embedding import FakeEmbedder
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "vragen.txt").write_text(
+        "Aanhangsel van de Handelingen\n\nVRAGEN van het lid Waltmans (P.P.R.) over het verdrag met Pakistan. "
+        "(Ingezonden 3 december 1988.)\n\n1. Wanneer wordt het verdrag met Pakistan voorgelegd?\n\n"
+        "ANTWOORD van minister Van den Broek (Buitenlandse Zaken) (Ontvangen 5 januari 1989.)\n\n"
+        "1. Het verdrag met Pakistan wordt binnenkort aan de Kamer voorgelegd.\n", encoding="utf-8")
+    (tmp_path / "docs" / "brief.txt").write_text(
+        "BRIEF VAN DE MINISTER VAN BUITENLANDSE ZAKEN\n\nAan de Gouverneur van Aruba is verzocht de stukken over "
+        "het verdrag met Pakistan op 11 april 1989 over te leggen aan de Staten van Aruba.\n\n"
+        "De Minister van Buitenlandse Zaken, H. van den Broek\n", encoding="utf-8")
+    (tmp_path / "docs" / "ander.txt").write_text(
+        "BRIEF\n\nHet verdrag met Pakistan is door de minister van Economische Zaken besproken.\n", encoding="utf-8")
+    build_index([tmp_path / "docs"], tmp_path / "index", embedder=FakeEmbedder(64))
+    collection = Collection.load(tmp_path / "index", embedder=FakeEmbedder(64))
+    query = retriever.with_members(collection, parse_question("Wat schreef minister Van den Broek over het verdrag met Pakistan?"))
+    assert query.filters.speakers == ("Van den Broek",)
+    assert {collection.chunks[r].doc_id for r in collection.rows_where(query.filters)} == {"vragen", "brief"}
+
+
 def test_an_answer_labels_a_passage_the_member_does_not_speak_in(members):
     from rag.answer import compose_answer
     from rag.quotes import quotes_for
