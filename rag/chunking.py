@@ -67,17 +67,18 @@ def _lists(doc: Document, max_words: int) -> list[list[Block]]:
     def lead(block: Block) -> str:
         return doc.text[block.start:block.end].split(maxsplit=1)[0].lower()
 
-    entries = [[b for b in run if _entry(doc.text[b.start:b.end])] for run in runs]
-    counts = [Counter(lead(b) for b in run) for run in entries]
+    entries = [[i for i, b in enumerate(run) if _entry(doc.text[b.start:b.end])] for run in runs]
+    counts = [Counter(lead(run[i]) for i in listed) for run, listed in zip(runs, entries)]
     lists = {word for count in counts for word, n in count.items() if n >= LIST_ENTRIES}
     parts: list[list[Block]] = []
     for run, listed, count in zip(runs, entries, counts):
         # a short run of the paper's list (two of its bills between two paragraphs) is the list too
-        listed = [run.index(b) for b in listed if lead(b) in lists and count[lead(b)] >= 2]
+        listed = [i for i in listed if lead(run[i]) in lists and count[lead(run[i])] >= 2]
         if not listed:
             continue
-        first = listed[0] - 1 if listed[0] and not _letters(doc.text[run[listed[0] - 1].start:run[listed[0] - 1].end]) \
-            else listed[0]  # the bill's number before its title
+        first = listed[0]
+        if first and not _letters(doc.text[run[first - 1].start:run[first - 1].end]):
+            first -= 1  # the bill's number before its title
         part: list[Block] = []
         words = 0
         for block in run[first:listed[-1] + 1]:

@@ -151,11 +151,11 @@ def years_in(text: str) -> tuple[int, ...]:
 
 def decade_of(word: str) -> int | None:
     """The first year of the decade a word names ("1910s", "late-1880s", "1950's"), or None."""
-    found = _DECADE.search(word)
-    return int(found.group(1)) if found else None
-
-
-_DECADE = re.compile(r"(?<!\d)(1[89]\d0|20\d0)['’]?s$")
+    found = _YEAR.search(word)
+    if found is None or int(found.group(1)) % 10:
+        return None
+    end = _DECADE_END.match(word, found.end())
+    return int(found.group(1)) if end and end.end() == len(word) else None
 
 
 # A dossier number printed in groups ("23 470"), as the index stores it ("23470").
