@@ -35,11 +35,12 @@ _TITLES = re.compile(r"^(?:(?:de heer|den heer|de heeren|de heren|heeren|heren|m
 _OFFICE = re.compile(r",?\s+(?:[Mm]inisters?\b|[Ss]taatssecretaris|betreffende|in verband met|in zake|inzake|over|"
                      r"naar aanleiding)\b")
 # A name: initials, particles and capitalised words ("G. M. P. Cornelissen", "Van der Goes van Naters").
-_NAME = re.compile(r"(?:[A-Z]\.\s?)*(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t)\s+)*"
+_PARTICLE = r"[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t"  # of a surname: "Van der Goes"
+_NAME = re.compile(rf"(?:[A-Z]\.\s?)*(?:(?:{_PARTICLE})\s+)*"
                    r"[A-ZÀ-Ý][\w'’-]+(?:[\s-]+(?:(?:van|de|der|den|ter|ten|het)\s+)*[A-ZÀ-Ý][\w'’-]+)*")
 
 
-_PARTICLES = re.compile(r"^(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]en|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t|[Ii]n|[Oo]p)\s+)+(?=[A-ZÀ-Ý])")
+_PARTICLES = re.compile(rf"^(?:(?:{_PARTICLE}|[Ii]n|[Oo]p)\s+)+(?=[A-ZÀ-Ý])")
 
 
 def _after_initials(name: str) -> str:

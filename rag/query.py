@@ -144,7 +144,7 @@ def years_in(text: str) -> tuple[int, ...]:
     years = []
     for found in _YEAR.finditer(text):
         years.append(int(found.group(1)))
-        if years[-1] % 10 == 0 and _DECADE_END.match(text, found.end()):
+        if _decade_end(text, found) is not None:
             years.append(years[-1] + 9)
     return tuple(dict.fromkeys(years))
 
@@ -152,10 +152,13 @@ def years_in(text: str) -> tuple[int, ...]:
 def decade_of(word: str) -> int | None:
     """The first year of the decade a word names ("1910s", "late-1880s", "1950's"), or None."""
     found = _YEAR.search(word)
-    if found is None or int(found.group(1)) % 10:
-        return None
-    end = _DECADE_END.match(word, found.end())
-    return int(found.group(1)) if end and end.end() == len(word) else None
+    return int(found.group(1)) if found and _decade_end(word, found) == len(word) else None
+
+
+def _decade_end(text: str, year: re.Match) -> int | None:
+    """Where the decade ends when the year found is one's first ("1910" of "1910s"), else None."""
+    end = _DECADE_END.match(text, year.end()) if int(year.group(1)) % 10 == 0 else None
+    return end.end() if end else None
 
 
 # A dossier number printed in groups ("23 470"), as the index stores it ("23470").
