@@ -62,6 +62,22 @@ _FRACTION = (
     r"(?P<party1>(?:\w{1,3}\.){2,}\w{0,3}\.?|[\w.'’ /-]{2,30}?)(?=[\s,.;:]|$)|(?P<party2>[\w.'’\" /-]{2,30}?)[\s\-\"]{0,2}fractie\b)"
     r"|(?P<party3>[\w.'’/-]{2,20}?)-fractie\b)")
 FRACTION_OPENS = re.compile(_FRACTION_LEAD + _FRACTION)
+# A fraction as the subject after its verb, behind other words in the sentence: "In dit verband vroegen de
+# leden van de V.V.D.-fractie …", "…, zo merkten de leden van de C.D.A.-fractie op"; or as a side: "had het
+# aan P.v.d.A.-zijde de aandacht getrokken", "Van A.R.P. zijde werd gevraagd". Only a past plural: the
+# government's reply points members somewhere in the present ("wij verwijzen de leden van …").
+_PLURAL_SPEECH = (r"(?:merkten|vroegen|stelden|gaven|brachten|toonden|betoogden|deelden|drongen|informeerden|"
+                  r"constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|hadden|konden|"
+                  r"wilden|zouden|namen|verzochten|betreurden|juichten|vernamen|misten|bepleitten|pleitten|"
+                  r"onderschreven|twijfelden|vreesden|hoopten|betwijfelden|tekenden|zagen|wensten|benadrukten|"
+                  r"onderstreepten|signaleerden|erkenden|begrepen|legden|noemden)")
+FRACTION_AFTER_VERB = re.compile(rf"\b{_PLURAL_SPEECH}\s+(?:(?:voorts|ook|nog|tevens|echter|dan\s+ook)\s+)?"
+                                 rf"(?={_FRACTION})")
+FRACTION_SIDE = re.compile(r"\b[AaVv][a]n\s+(?P<side>[\w.'’]{2,12}?)[\s-]?zijde\b")
+# Who else may be the subject before the verb: then the fraction is its object ("Ondergetekenden wezen de
+# leden … erop").
+_OTHER_SUBJECT = re.compile(r"\b(?:[Oo]ndergetekenden?|[Mm]inisters?|[Rr]egering|[Ss]taatssecretaris|[Ww]ij|[Ii]k|"
+                            r"[Cc]ommissie|[Zz]ij|[Dd]eze\s+leden|[Aa]ndere\s+leden|[Vv]ele\s+leden)\b")
 GOVERNMENT_OPENS = re.compile(
     r"(?:De|Het|Deze)\s+(?:[Mm]inister|[Ss]taatssecretaris|[Bb]ewinds(?:man|vrouw|lieden|persoon)|[Rr]egering|"
     r"[Kk]abinet|[Oo]ndergetekende|[Ss]taatssecretarissen|[Mm]inisters)\b")
@@ -178,6 +194,20 @@ def _opener(text: str, members: dict[str, tuple[str, str]], submitted: bool = Fa
     return None
 
 
+def _fraction_inside(sentence: str) -> _Voice | None:
+    """A fraction that takes the floor behind other words of `sentence` (see `FRACTION_AFTER_VERB`)."""
+    m = FRACTION_AFTER_VERB.search(sentence)
+    if m and not _OTHER_SUBJECT.search(sentence, 0, m.start()):
+        party, end = _fraction(sentence, re.compile(_FRACTION).match(sentence, m.end()))
+        if party:
+            return _Voice(None, party, "fraction", f"fraction after its verb: {sentence[:end]}")
+    m = FRACTION_SIDE.search(sentence)
+    party = canonical_party(m.group("side").strip(".-")) if m else None
+    if party:
+        return _Voice(None, party, "fraction", f"fraction's side: {sentence[:m.end()]}")
+    return None
+
+
 def submitter(text: str, members: dict[str, tuple[str, str]]) -> _Voice | None:
     """The member who submits the motion or amendment this document opens with, if it is one."""
     m = SUBMITTER.search(text, 0, 2000)
@@ -222,8 +252,8 @@ def attribute_layout(text: str, blocks: list[Block]) -> list[Block]:
             continue
         pieces: list[tuple[int, _Voice | None]] = []
         sentences = list(sentence_spans(text, block.start, block.end))
-        for s, _ in sentences:
-            found = _opener(text[s:s + 300], members, default is not None)
+        for s, e in sentences:
+            found = _opener(text[s:s + 300], members, default is not None) or _fraction_inside(text[s:e])
             # Inside a paragraph only a named party or member takes the floor: "De regering …" or
             # "Vele leden …" there is mostly the speaker talking about them.
             if found is not None and s != block.start and found.role not in ("fraction", "member"):

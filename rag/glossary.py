@@ -39,6 +39,12 @@ GLOSSARY: dict[str, str] = {
     "istanbul": "Constantinopel", "gdansk": "Danzig", "zimbabwe": "Rhodesië",
     # institutions
     "echr": "EVRM", "european convention on human rights": "EVRM",
+    # international bodies whose Dutch acronym differs from the English one ("the EEC" is "de E.E.G.")
+    "eec": "EEG", "european economic community": "Europese Economische Gemeenschap",
+    "ec": "EG", "european community": "Europese Gemeenschap", "european communities": "Europese Gemeenschappen",
+    "ecsc": "EGKS", "european coal and steel community": "Europese Gemeenschap voor Kolen en Staal",
+    "nato": "NAVO", "un": "VN", "united nations": "Verenigde Naties", "oeec": "OEES", "ilo": "IAO",
+    "frg": "Bondsrepubliek", "west germany": "West-Duitsland", "gdr": "DDR", "east germany": "Oost-Duitsland",
     "european court of human rights": "Europees Hof voor de Rechten van de Mens EHRM",
     "court of justice": "Hof van Justitie", "council of europe": "Raad van Europa",
     "justice and home affairs council": "JBZ-Raad", "jha council": "JBZ-Raad", "jha": "JBZ",

@@ -11,7 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en+question-words-2"}
+BM25_SETTINGS = {"method": "lucene", "k1": 1.2, "b": 0.75, "stemmer": "dutch", "stopwords": "nl+en+question-words-2",
+                 "acronyms": "dots-dropped"}
 
 
 # English function words and the verbs of asking: staff ask in English about Dutch text, and
@@ -64,6 +65,14 @@ def _bm25s():
 
 # bm25s.tokenize's own pattern: what it splits, we split alike
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# A dotted acronym, as the papers of 1945–1990 write them ("E.E.G.", "T.N.O.-rapport", "P.v.d.A."): one
+# word without its dots, as a question and the later papers write it ("EEG"); the pattern above keeps no
+# single letter, so the dotted form held no token at all.
+_DOTTED = re.compile(r"(?<![\w.])((?:[^\W\d_]\.){2,}[^\W\d_]?)\.?(?![\w])")
+
+
+def _undotted(text: str) -> str:
+    return _DOTTED.sub(lambda m: m.group(1).replace(".", ""), text) if "." in text else text
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +87,7 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     if isinstance(texts, str):
         texts = [texts]  # as bm25s takes one text
     stop = _stopword_set()
-    split = [[token for token in _TOKEN.findall(text.lower()) if token not in stop] for text in texts]
+    split = [[token for token in _TOKEN.findall(_undotted(text).lower()) if token not in stop] for text in texts]
     unique = list(dict.fromkeys(token for tokens in split for token in tokens))
     stems = dict(zip(unique, _stemmer().stemWords(unique)))
     return [[stems[token] for token in tokens] for tokens in split]

@@ -25,6 +25,13 @@ _AUTHOR_AFTER = re.compile(rf"(?:-|'s\s+|’s\s+|\s+){_PROPOSAL}(?:s|en|n)?\b", 
 _AUTHOR_BEFORE = re.compile(rf"\b{_PROPOSAL}(?:s|en|n)?\s+(?:van|by|from|of)\s+(?:de\s+|het\s+|the\s+)?$", re.I)
 
 
+# A question on who sat on a committee names parties as its list does ("Wessel-Tuinstra (D'66), Dijkman
+# (CDA)"): the answer is the committee's composition, which is no party's own passage.
+_COMPOSITION = re.compile(r"\b(?:sat|sit|sits|served|serve)\s+(?:on|in)\b|"
+                          r"\b(?:(?:hadden|had|namen|nam|hebben|heeft|nemen|neemt)\s+zitting|zitting\s+(?:hadden|had|namen|nam))\b|\bza(?:ten|t)\s+in\s+de\b",
+                          re.I)
+
+
 def _authors(text: str, named: list[tuple[str, int, int]]) -> set[int]:
     """Which of the named parties (by position) only author a proposal the question asks another about;
     none when every naming of a party is an author's (then the question asks about their proposals)."""
@@ -198,7 +205,7 @@ def _parse(question: str, filters: Filters) -> Query:
     if filters.parties:
         return Query(asked, text, filters, tuple(dutch_terms(text)))
     named = find_parties(text)
-    if not named:
+    if not named or _COMPOSITION.search(text):
         return Query(asked, text, filters, tuple(dutch_terms(text)))
     authors = _authors(text, named)
     rest, last = [], 0

@@ -126,6 +126,37 @@ def test_a_fraction_opens_its_contribution_in_every_form(text, party):
     assert voice is not None and voice.party == party and voice.role == "fraction"
 
 
+@pytest.mark.parametrize("sentence, party", [
+    # sgd-0000140911 (1973), sgd-0000185370 (1977): a fronted phrase, then the verb and the fraction
+    ("Naar aanleiding van dezelfde pagina vroegen de leden van de fractie van de V.V.D. of het niet", "VVD"),
+    ("Gelet op de omstandigheid dat het wetsontwerp laat is ingediend wilden de leden, behorend tot de "
+     "C.D.A.-fractie, van de Regering vernemen", "CDA"),
+    # sgd-0000158148 (1980): the fraction named after a quote of the memorandum
+    ("In de memorie van toelichting wordt terecht gesteld, zo merkten de leden van de C.D.A.-fractie op, dat", "CDA"),
+    # the fraction as a side: sgd-0000197291 (1976), sgd-0000197272
+    ("In de vaste commissie voor de naturalisaties had het aan P.v.d.A.-zijde de aandacht getrokken dat", "PvdA"),
+    ("Van A.R.P. zijde werd gesteld, dat in diverse perspublikaties", "ARP"),
+])
+def test_a_fraction_takes_the_floor_behind_other_words(sentence, party):
+    from rag.attribution import _fraction_inside
+
+    voice = _fraction_inside(sentence)
+    assert voice is not None and voice.party == party and voice.role == "fraction"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ondergetekenden wezen de leden van de V.V.D.-fractie erop dat de termijn verstreken is.",
+    "Gaarne verwijzen wij de leden van de VVD-fractie naar de nota.",
+    "Naar aanleiding van de vraag van de leden van de CDA-fractie merkt de ondergetekende op",
+    "Deze leden vroegen of de leden van de D66-fractie dit ook zo zagen.",
+    "Van Nederlandse zijde werd opgemerkt dat de besprekingen voortgaan.",
+])
+def test_a_fraction_the_sentence_only_names_does_not_take_the_floor(sentence):
+    from rag.attribution import _fraction_inside
+
+    assert _fraction_inside(sentence) is None
+
+
 def test_a_fraction_is_not_read_where_none_opens():
     from rag.attribution import _opener
 

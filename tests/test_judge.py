@@ -675,6 +675,15 @@ def test_an_acronyms_plural_and_a_countrys_words_are_not_unknown_names():
     assert unknown_names(parse_question("What did D66 MPs ask the Chamber about shares in NVs?"), lexical) == 0
 
 
+def test_an_international_body_is_known_by_its_dutch_acronym():
+    """"the EEC" is "de E.E.G." in the papers, "NATO" "de NAVO", "the UN" "de V.N.": an English acronym the
+    index lacks is no unknown name when its Dutch one is there."""
+    lexical = LexicalIndex.build(["De E.E.G. en de NAVO, zo zeiden de leden, en de V.N. in New York."])
+    assert unknown_names(parse_question("What did the D66 members ask about the EEC directives?"), lexical) == 0
+    assert unknown_names(parse_question("Which NATO and UN obligations were discussed?"), lexical) == 0
+    assert unknown_names(parse_question("What did the OECD report say?"), lexical) == 1
+
+
 def test_a_costly_signal_is_needed_only_when_it_can_change_the_decision():
     """`settled`: the decision without the soft coverage when it is the same at the lowest and the highest
     value that signal took in the fitted cases; `best_answers` then spares the passage's forward pass."""

@@ -347,6 +347,20 @@ def test_a_members_name_inside_a_partys_name_is_the_party():
     assert retriever.with_members(index, parse_question("Wat vroeg Groen over de bank?")).filters.speakers == ("Groen",)
 
 
+@pytest.mark.parametrize("question", [
+    "Which members of D'66 and the PPR sat on the standing committee for Justice in 1978?",
+    "Welke VVD-leden hadden zitting in de vaste commissie voor Justitie?",
+    "Wie van het CDA zaten in de commissie van rapporteurs?",
+    "What was the composition of the committee, and which PvdA members served on it?",
+])
+def test_a_question_on_a_committees_members_is_not_scoped_to_their_party(question):
+    """Held-out set 22: who of D'66 and the PPR sat on a committee stands in its list of members, "Name (Party)",
+    which is no party's passage; scoped to D'66 the answer was "no passage from D'66"."""
+    query = parse_question(question)
+    assert query.filters.parties == ()
+    assert parse_question("Wat vroeg de VVD in de vaste commissie voor Justitie?").filters.parties == ("VVD",)
+
+
 @pytest.mark.parametrize("question, asked, searched", [
     ("Wat vond Forum voor Democratie in april 2018 van het D66-voorstel om pop-upwinkels te openen?", ("FvD",), "D66"),
     ("What did FvD think of the D66 proposal to open pop-up shops?", ("FvD",), "D66"),

@@ -111,11 +111,23 @@ def test_langchain_retriever_returns_documents_with_citations(collection):
 
 def test_tokens_are_bm25s_own(core_document):
     """`tokenize` does bm25s.tokenize's steps itself (without its progress bars: the judge tokenizes every
-    word of a question): the same tokens, or the index's terms and the questions' would part."""
-    from rag.lexical import _bm25s, _stemmer, _stopwords, tokenize
+    word of a question): the same tokens, or the index's terms and the questions' would part; only a dotted
+    acronym is one word first."""
+    from rag.lexical import _bm25s, _stemmer, _stopwords, _undotted, tokenize
 
     texts = core_document.text.split("\n") + ["Wat vroeg JA21 over Oeganda?", "Het SGP, D'66 — COVID-19 in Genève",
-                                              "ÉÉN Bölkow x", ""]
-    expected = _bm25s().tokenize(texts, stopwords=list(_stopwords()), stemmer=_stemmer(), return_ids=False,
-                                 show_progress=False)
+                                              "ÉÉN Bölkow x", "", "De E.E.G. en het T.N.O.-rapport"]
+    expected = _bm25s().tokenize([_undotted(t) for t in texts], stopwords=list(_stopwords()), stemmer=_stemmer(),
+                                 return_ids=False, show_progress=False)
     assert tokenize(texts) == expected and sum(map(len, expected)) > 1000
+
+
+def test_a_dotted_acronym_is_one_word():
+    """The papers of 1945–1990 write "E.E.G.", "T.N.O.", "P.v.d.A."; a question writes "EEG": the same term.
+    Before, the dotted form gave no token at all (single letters are no tokens)."""
+    from rag.lexical import LexicalIndex, tokenize
+
+    assert tokenize(["De E.E.G. en het T.N.O.-rapport van de P.v.d.A."]) == [["eeg", "tno", "rapport", "pvda"]]
+    assert tokenize(["blz. 3. Een zin. Of niet."]) == tokenize(["blz 3 Een zin Of niet"])  # sentences keep
+    lexical = LexicalIndex.build(["Het standpunt van de E.E.G. over de landbouw.", "Een passage over de begroting."])
+    assert lexical.knows("eeg")
