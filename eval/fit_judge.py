@@ -27,7 +27,7 @@ from rag.collection import Collection  # noqa: E402
 from rag.evaluation import default_question_files, judge_cases, label, load_questions  # noqa: E402
 from rag.judge import FEATURES, WEIGHTS_FILE  # noqa: E402
 
-THRESHOLD = 0.55  # swept 0.40–0.70 in steps, cross-validated (README, "Saying what is not there")
+THRESHOLD = 0.50  # swept 0.45–0.60 in steps, cross-validated (README, "Saying what is not there"; 0.55 until round 17)
 SEED = 13
 
 

@@ -73,7 +73,7 @@ _PLURAL_SPEECH = (r"(?:merkten|vroegen|stelden|gaven|brachten|toonden|betoogden|
                   r"onderstreepten|signaleerden|erkenden|begrepen|legden|noemden)")
 FRACTION_AFTER_VERB = re.compile(rf"\b{_PLURAL_SPEECH}\s+(?:(?:voorts|ook|nog|tevens|echter|dan\s+ook)\s+)?"
                                  rf"(?={_FRACTION})")
-FRACTION_SIDE = re.compile(r"\b[AaVv][a]n\s+(?P<side>[\w.'’]{2,12}?)[\s-]?zijde\b")
+FRACTION_SIDE = re.compile(r"\b(?:[Aa]an|[Vv]an)\s+(?P<side>[\w.'’]{2,12}?)[\s-]?zijde\b")
 # Who else may be the subject before the verb: then the fraction is its object ("Ondergetekenden wezen de
 # leden … erop").
 _OTHER_SUBJECT = re.compile(r"\b(?:[Oo]ndergetekenden?|[Mm]inisters?|[Rr]egering|[Ss]taatssecretaris|[Ww]ij|[Ii]k|"
@@ -198,7 +198,7 @@ def _fraction_inside(sentence: str) -> _Voice | None:
     """A fraction that takes the floor behind other words of `sentence` (see `FRACTION_AFTER_VERB`)."""
     m = FRACTION_AFTER_VERB.search(sentence)
     if m and not _OTHER_SUBJECT.search(sentence, 0, m.start()):
-        party, end = _fraction(sentence, re.compile(_FRACTION).match(sentence, m.end()))
+        party, end = _fraction(sentence, FRACTION_NAMED.match(sentence, m.end()))
         if party:
             return _Voice(None, party, "fraction", f"fraction after its verb: {sentence[:end]}")
     m = FRACTION_SIDE.search(sentence)

@@ -25,9 +25,11 @@ Signals of the best passage and its question:
 - `unattributed`: the question names a party and the passage is not credited to it, it only names it
   (a list of members, a minister's reply, a committee's report); not when it asks how the party voted
   (the chair's result) or what the government answered it (the minister's reply is the answer);
-- `party_gap`: for a question scoped to a party, how far the best passage of any party (within the
+- `party_gap`: for a question scoped to a party, how far the best passage of another party (within the
   question's other filters: the whole index when it has none) lies above this one in cosine: asked
-  what a party said on what only another party raised, the other party's passage stands above;
+  what a party said on what only another party raised, the other party's passage stands above. Until
+  round 17 the best passage of any kind; a minister's reply or a paper's list of questions, credited to
+  no party, stands above the party's own when the party did raise the thing;
 - `quoted_missing`: terms the question quotes ('keuze-aannemer') that the passage does not hold word
   for word (`rag.answer.quoted_missing`): a user quotes what the paper they look for says;
 - `recent_year_missing`: the question names a year after the scanned archive (1996 on) and the passage is

@@ -318,9 +318,20 @@ def _unwrapped_paragraphs(lines: list[Line]) -> list[list[Line]]:
 BOILERPLATE = re.compile(r"^\s*(?:Vragen gesteld door|VRAGEN door|Vragen door) de leden der Kamer", re.I)
 
 
+# The printer's line at the foot of a paper of 1988–1995 ("414665F ISSN 0921 -7363 Sdu Uitgeverij
+# Plantijnstraat 's-Gravenhage 1994"): furniture; as a passage it was retrieved for unrelated questions
+# and credited to the party whose contribution it followed.
+COLOPHON = re.compile(r"\bISSN\s?\d{4}\b")
+COLOPHON_WORDS = 20
+
+
+def _is_colophon(text: str) -> bool:
+    return bool(COLOPHON.search(text)) and len(text.split()) <= COLOPHON_WORDS
+
+
 def _classify(lines: list[Line], seen_body: bool) -> RawBlock:
     text = " ".join(line.text.strip() for line in lines)
-    if BOILERPLATE.match(text):
+    if BOILERPLATE.match(text) or _is_colophon(text):
         return RawBlock("front", lines)
     if len(lines) == 1 and PARTY_HEADING.match(text):
         return RawBlock("party", lines)
@@ -345,4 +356,6 @@ def layout(pages) -> tuple[list[RawBlock], list[Note], set[str]]:
             blocks.append(_classify(para, any(b.kind == "paragraph" for b in blocks)))
         return blocks, notes, vocabulary
     width = _line_width(bodies)
-    return [b for para in _paragraphs(bodies) for b in _split_headings(para, width)], notes, vocabulary
+    blocks = [b for para in _paragraphs(bodies) for b in _split_headings(para, width)]
+    return [RawBlock("front", b.lines) if b.kind == "paragraph" and _is_colophon(" ".join(line.text for line in b.lines))
+            else b for b in blocks], notes, vocabulary

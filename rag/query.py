@@ -20,7 +20,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PARTY_FRAME = re.compile(r"\b(?:de leden van|leden van|de|het|the|members of|party|fractie|-fractie)\b\s*$", re.I)
 # A party named as the author of what another party is asked about ("wat vond FvD van het D66-voorstel",
 # "the PVV motion", "de motie van de SP"): it names the subject, not who is asked.
-_PROPOSAL = r"(?:voorstel|wetsvoorstel|initiatiefwetsvoorstel|initiatief|motie|amendement|plan|idee|proposal|motion|amendment|idea|bill)"
+_PROPOSAL = (r"(?:voorstel|wetsvoorstel|initiatiefwetsvoorstel|initiatief|motie|amendement|plan|idee|debatverzoek|verzoek|"
+             r"proposal|motion|amendment|idea|bill|request)")
 _AUTHOR_AFTER = re.compile(rf"(?:-|'s\s+|’s\s+|\s+){_PROPOSAL}(?:s|en|n)?\b", re.I)
 _AUTHOR_BEFORE = re.compile(rf"\b{_PROPOSAL}(?:s|en|n)?\s+(?:van|by|from|of)\s+(?:de\s+|het\s+|the\s+)?$", re.I)
 

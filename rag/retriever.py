@@ -253,10 +253,15 @@ def dense_standing(c: Candidates, anywhere: float | None = None) -> Standing:
     return Standing(scores[0] - float(np.mean(scores[1:10])), standout(scores), anywhere)
 
 
+OTHER_PARTY_DEPTH = 300  # how far down the dense ranking `best_anywhere` looks for another party's passage
+
+
 def best_anywhere(collection: Collection, query: Query) -> float | None:
-    """For a question scoped to parties, the cosine of the best passage any party's within its other
-    filters (the whole index when it has none): a party asked about what only another party raised has
-    that party's passage well above its own."""
+    """For a question scoped to parties, the cosine of the best passage of another party within its other
+    filters (the whole index when it has none), among the first `OTHER_PARTY_DEPTH`: a party asked about
+    what only another party raised has that party's passage well above its own. Not a passage of no party
+    (a minister's reply, the paper's own list of questions): it stands above the party's own when the party
+    did raise the thing (round 18: 61 / 60 / 58 wrong decisions cross-validated → 58 / 57 / 57)."""
     if not query.filters.parties:
         return None
     others = query.filters.without_parties()
@@ -264,8 +269,12 @@ def best_anywhere(collection: Collection, query: Query) -> float | None:
     if rows is not None and not len(rows):
         return None
     vector = collection.query_vector(query.search_text)
-    best = collection.backend.dense_top(vector, 1, rows, None if rows is None else others)
-    return float(collection.backend.dense_scores(vector, np.asarray(best, dtype=np.int64))[0]) if best else None
+    top = collection.backend.dense_top(vector, OTHER_PARTY_DEPTH, rows, None if rows is None else others)
+    asked = set(query.filters.parties)
+    theirs = [r for r in top if collection.chunks[r].party not in asked and collection.chunks[r].party is not None]
+    if not theirs:
+        return None
+    return float(collection.backend.dense_scores(vector, np.asarray(theirs, dtype=np.int64)).max())
 
 
 def with_members(collection: Collection, query: Query) -> Query:

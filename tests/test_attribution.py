@@ -170,6 +170,19 @@ def test_a_fraction_is_not_read_where_none_opens():
     assert _opener("Het lid van de Tweede Kamer Van Dis vroeg", {}).party is None
 
 
+def test_the_printers_line_is_no_passage_and_nobodys(tmp_path):
+    """sgd-0000002971 (1994): "411841F ISSN 0921 -7363 Sdu Uitgeverij Plantijnstraat 's-Gravenhage 1994" at the
+    paper's foot was a passage of the VVD, whose contribution it followed, and ranked first for a VVD question."""
+    text = VERSLAG + "411841F ISSN 0921 -7363 Sdu Uitgeverij Plantijnstraat 's-Gravenhage 1994\n"
+    doc, chunks = parse_text(tmp_path, text)
+    assert chunks and not any("ISSN" in c.text or "Plantijnstraat" in c.text for c in chunks)
+    assert doc.text.endswith("'s-Gravenhage 1994")  # the paper's text is whole; only no passage holds the line
+    # a paragraph that cites an ISSN is text
+    _, chunks = parse_text(tmp_path, VERSLAG + "De leden vroegen of het blad, ISSN 0921-7363, ook digitaal verschijnt, "
+                                     "nu de abonnees daar al jaren om vragen en de kosten van druk en verzending stijgen.\n")
+    assert any("ISSN 0921-7363" in c.text for c in chunks)
+
+
 def test_members_in_reads_name_party_pairs_and_drops_clashes():
     found = members_in("Leden: Dees (WD), Van der Heijden (CDA), Kamp (VVD) en Kamp (PvdA), Ter Veer (D66).")
     assert found[name_key("Dees")] == ("Dees", "VVD")

@@ -356,9 +356,15 @@ def test_a_party_question_is_judged_by_whose_passage_it_is_and_what_stands_above
     assert signals(named, topic, Standing(0.05, 4.0))["party_gap"] == 0.0
 
 
-def test_the_best_passage_anywhere_is_looked_up_for_a_party_question_only(fake_index):
-    """`search_with_margin` gives a party's question the best cosine of the whole index: at least the
-    party's own best; a question without a party needs none."""
+def _best_of_other_parties(collection, vector, asked, rows=None) -> float:
+    rows = range(len(collection.chunks)) if rows is None else rows
+    theirs = [r for r in rows if collection.chunks[r].party not in (None, *asked)]
+    return float((collection.vectors[theirs] @ vector).max())
+
+
+def test_the_best_passage_of_another_party_is_looked_up_for_a_party_question_only(fake_index):
+    """`search_with_margin` gives a party's question the best cosine of another party's passage, not of a
+    passage of no party (a minister's reply, a list of questions); a question without a party needs none."""
     from rag.collection import Collection
     from rag.retriever import Standing, search_with_margin
 
@@ -366,7 +372,8 @@ def test_the_best_passage_anywhere_is_looked_up_for_a_party_question_only(fake_i
     query = parse_question("Wat vroeg de BBB over terugkeer?")
     hits, standing = search_with_margin(collection, query, 5)
     assert hits and all(h.chunk.party == "BBB" or "BBB" in h.chunk.mentions for h in hits)
-    anywhere = float((collection.vectors @ collection.query_vector(query.search_text)).max())
+    vector = collection.query_vector(query.search_text)
+    anywhere = _best_of_other_parties(collection, vector, ("BBB",))
     assert standing.anywhere == pytest.approx(anywhere, abs=1e-5)
     assert anywhere > max(h.dense_score for h in hits)  # another party's passage stands above the BBB's here
     assert search_with_margin(collection, parse_question("Wat is er gevraagd over terugkeer?"), 5)[1].anywhere is None
@@ -377,13 +384,33 @@ def test_the_best_passage_anywhere_is_looked_up_for_a_party_question_only(fake_i
     scoped = replace(motion, filters=replace(motion.filters, doc_ids=(doc,)))
     rows = [i for i, c in enumerate(collection.chunks) if c.doc_id == doc]
     vector = collection.query_vector(motion.search_text)
-    inside = float((collection.vectors[rows] @ vector).max())
+    inside = _best_of_other_parties(collection, vector, ("BBB",), rows)
     assert inside < float((collection.vectors @ vector).max())  # the motion's own passages are elsewhere
     found = search_with_margin(collection, scoped, 5)
     assert found[0] and all(h.chunk.doc_id == doc for h in found[0])
     assert found[1].anywhere == pytest.approx(inside, abs=1e-5)
     assert search_with_margin(collection, replace(query, filters=replace(query.filters, doc_ids=("none",))), 5) \
         == ([], Standing())
+
+
+def test_a_passage_of_no_party_is_not_the_other_partys():
+    """Above the BBB's own passage stand a minister's reply (no party) and the VVD's: the gap is to the VVD's."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from rag.retriever import best_anywhere
+
+    scores = np.array([0.95, 0.90, 0.85, 0.80])
+    collection = SimpleNamespace(
+        chunks=[SimpleNamespace(party=p) for p in (None, "VVD", "BBB", "CDA")],
+        rows_where=lambda filters: None, query_vector=lambda text: np.zeros(3),
+        backend=SimpleNamespace(dense_top=lambda vector, n, rows, where: list(np.argsort(-scores)[:n]),
+                                dense_scores=lambda vector, rows: scores[rows]))
+    assert best_anywhere(collection, parse_question("Wat vroeg de BBB over terugkeer?")) == pytest.approx(0.90)
+    assert best_anywhere(collection, parse_question("Wat vroegen de BBB en de VVD over terugkeer?")) == \
+        pytest.approx(0.80)
+    assert best_anywhere(collection, parse_question("Wat is er gevraagd over terugkeer?")) is None
 
 
 def test_an_english_questions_words_count_in_their_dutch_forms_and_compounds():

@@ -367,6 +367,9 @@ def test_a_question_on_a_committees_members_is_not_scoped_to_their_party(questio
     ("What did the VVD say about D66's motion on the rent?", ("VVD",), "D66"),
     ("Wat vond de VVD van de motie van de PVV over de huren?", ("VVD",), "PVV"),
     ("What did GroenLinks say about the amendment by the SP?", ("GroenLinks",), "SP"),
+    # held-out set 19: a debate request is the PvdA's, the question asks the PVV
+    ("Wat zei de PVV over het debatverzoek van de PvdA over de DUO-cijfers?", ("PVV",), "PvdA"),
+    ("What did the VVD say about the SP's request for a debate?", ("VVD",), "SP"),
     # one author named twice is still not asked
     ("Wat vond FvD van het D66-voorstel en de motie van D66?", ("FvD",), "D66"),
     # every named party authors: the question asks about their proposals
