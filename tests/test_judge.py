@@ -66,8 +66,18 @@ def test_the_logistic_judge_weighs_its_signals():
 def test_fitted_weights_load_for_the_default_model_only():
     from rag.models import DEFAULT_MODEL
 
+    import json
+    import re
+
+    from rag.judge import WEIGHTS_FILE
+
     fitted = logistic_judge_for(DEFAULT_MODEL)
-    assert fitted is not None and len(fitted.weights) == len(FEATURES) and fitted.threshold == 0.55
+    stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))[DEFAULT_MODEL]
+    assert fitted is not None and len(fitted.weights) == len(FEATURES)
+    assert fitted.weights == tuple(stored["weights"]) and fitted.bias == stored["bias"]
+    # the threshold the fit was chosen at (eval/fit_judge.py), stored with the weights
+    chosen = re.search(r"^THRESHOLD = ([\d.]+)", (WEIGHTS_FILE.parents[1] / "eval" / "fit_judge.py").read_text(), re.M)
+    assert fitted.threshold == stored["threshold"] == float(chosen.group(1))
     assert logistic_judge_for("fake:64") is None  # other models: the threshold rule
 
 
