@@ -28,8 +28,8 @@ _AUTHOR_BEFORE = re.compile(rf"\b{_PROPOSAL}(?:s|en|n)?\s+(?:van|by|from|of)\s+(
 
 # A question on who sat on a committee names parties as its list does ("Wessel-Tuinstra (D'66), Dijkman
 # (CDA)"): the answer is the committee's composition, which is no party's own passage.
-_COMPOSITION = re.compile(r"\b(?:sat|sit|sits|served|serve)\s+(?:on|in)\b|"
-                          r"\b(?:(?:hadden|had|namen|nam|hebben|heeft|nemen|neemt)\s+zitting|zitting\s+(?:hadden|had|namen|nam))\b|\bza(?:ten|t)\s+in\s+de\b",
+_COMPOSITION = re.compile(r"\b(?:sat|sit|sits|served|serve)\s+(?:on|in)\b|\bza(?:ten|t)\s+in\s+de\b|"
+                          r"\b(?:(?:hadden|had|namen|nam|hebben|heeft|nemen|neemt)\s+zitting|zitting\s+(?:hadden|had|namen|nam))\b",
                           re.I)
 
 
