@@ -46,14 +46,16 @@ _SPEECH = (r"(?:merkte|merkten|vroeg|vroegen|wees|wezen|stelde|zei|sprak|betoogd
            r"onderkende|ondersteunde|steunde|nam|vestigde|memoreerde|concludeerde|stond|tekende|antwoordde|"
            r"zette|liet|twijfelde|begreep|erkende|diende)")
 SPEAKER_OPENS = re.compile(rf"{_HONORIFIC}\s+{NAME}\s*(?:,\s*)?(?:{PARTY_IN_PARENS})?(?P<after>[^\n]{{0,60}})")
+# The past plurals a fraction's members speak in ("Voorts vroegen de leden van …").
+_LEAD_VERBS = (r"vroegen|merkten|wezen|stelden|gaven|brachten|toonden|betoogden|deelden|drongen|informeerden|"
+               r"constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|hadden|konden|wilden|"
+               r"zouden|namen|verzochten|betreurden|juichten")
 # What may stand before "de leden van de X-fractie" at a paragraph's start: "Voorts vroegen", "Vervolgens
 # gaven", the preliminary report's formula "Het voorbereidend onderzoek gaf", and a report's first heading
 # that OCR ran into the paragraph ("Algemeen De leden van de C.D.A.-fractie konden zich …").
 _FRACTION_LEAD = (r"(?:(?:Algemeen|Inleiding)\s+(?=[DEH]))?"
                   r"(?:(?:Ook|Voorts|Tevens|Vervolgens|Daarnaast|Bovendien|Tot\s+slot|Ten\s+slotte|Tenslotte)\s+"
-                  r"(?:(?:vroegen|merkten|wezen|stelden|gaven|brachten|toonden|betoogden|deelden|drongen|"
-                  r"informeerden|constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|"
-                  r"hadden|konden|wilden|zouden|namen|verzochten|betreurden|juichten)\s+)?|"
+                  rf"(?:(?:{_LEAD_VERBS})\s+)?|"
                   r"Het\s+voorbereidend\s+onderzoek\s+(?:gaf|heeft)\s+(?:aan\s+)?)?")
 # A fraction's members: "de leden van de fractie van de P.v.d.A.", "een lid van de V.V.D.-fractie".
 _FRACTION = (
@@ -65,12 +67,11 @@ FRACTION_OPENS = re.compile(_FRACTION_LEAD + _FRACTION)
 # A fraction as the subject after its verb, behind other words in the sentence: "In dit verband vroegen de
 # leden van de V.V.D.-fractie …", "…, zo merkten de leden van de C.D.A.-fractie op"; or as a side: "had het
 # aan P.v.d.A.-zijde de aandacht getrokken", "Van A.R.P. zijde werd gevraagd". Only a past plural: the
-# government's reply points members somewhere in the present ("wij verwijzen de leden van …").
-_PLURAL_SPEECH = (r"(?:merkten|vroegen|stelden|gaven|brachten|toonden|betoogden|deelden|drongen|informeerden|"
-                  r"constateerden|herinnerden|spraken|verklaarden|achtten|meenden|vonden|waren|hadden|konden|"
-                  r"wilden|zouden|namen|verzochten|betreurden|juichten|vernamen|misten|bepleitten|pleitten|"
-                  r"onderschreven|twijfelden|vreesden|hoopten|betwijfelden|tekenden|zagen|wensten|benadrukten|"
-                  r"onderstreepten|signaleerden|erkenden|begrepen|legden|noemden)")
+# government's reply points members somewhere in the present ("wij verwijzen de leden van …"); not "wezen",
+# which the ministers do to the members as often ("Ondergetekenden wezen de leden … erop").
+_PLURAL_SPEECH = (rf"(?:(?!wezen\b)(?:{_LEAD_VERBS})|vernamen|misten|bepleitten|pleitten|onderschreven|twijfelden|"
+                  r"vreesden|hoopten|betwijfelden|tekenden|zagen|wensten|benadrukten|onderstreepten|signaleerden|"
+                  r"erkenden|begrepen|legden|noemden)")
 FRACTION_AFTER_VERB = re.compile(rf"\b{_PLURAL_SPEECH}\s+(?:(?:voorts|ook|nog|tevens|echter|dan\s+ook)\s+)?"
                                  rf"(?={_FRACTION})")
 FRACTION_SIDE = re.compile(r"\b(?:[Aa]an|[Vv]an)\s+(?P<side>[\w.'’]{2,12}?)[\s-]?zijde\b")
