@@ -72,7 +72,7 @@ _WORD = re.compile(r"\w[\w'’.-]*\w|\w")
 _ENGLISH = set("the of and to what did does was were which who how why about is are for with on by from "
                "that this their has have had would will".split())
 _DUTCH = set("de het een van en te wat welke wie hoe waarom over vroeg vroegen zei is zijn voor met op door "
-             "aan dat deze die er heeft hebben wil wilde".split())
+             "aan dat deze die er heeft hebben wil wilde naar worden wordt niet bij als om ook nog zich".split())
 
 
 def is_english(text: str) -> bool:

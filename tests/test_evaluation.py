@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED, SHARED
+from rag.answer import language
 from rag.evaluation import Labelled, Question, _metrics, default_question_files, load_questions
 from rag.query import parse_question
 from rag.retriever import search
@@ -35,6 +36,13 @@ def test_the_set_is_large_bilingual_and_varied():
     assert kinds["party"] >= 30 and kinds["member"] >= 5 and kinds["topic"] >= 10
     assert len({q.id for q in QUESTIONS}) == len(QUESTIONS)
     assert [q for q in QUESTIONS if not q.answerable]
+
+
+def test_every_question_is_labelled_with_the_language_the_tool_reads_it_in():
+    # the split by language is only true if the label is; and a Dutch question read as English is answered
+    # in English ("Vraagt JA21 of …": "of" is English and Dutch)
+    wrong = [(q.id, q.lang) for q in QUESTIONS if language(q.question) != q.lang]
+    assert not wrong
 
 
 @pytest.mark.parametrize("question", [q for q in QUESTIONS if q.answerable], ids=lambda q: q.id)
