@@ -329,9 +329,22 @@ def _is_colophon(text: str) -> bool:
     return bool(COLOPHON.search(text)) and len(text.split()) <= COLOPHON_WORDS
 
 
-def _classify(lines: list[Line], seen_body: bool) -> RawBlock:
+# The running foot of a paper of 1981–1995 ("Tweede Kamer, vergaderjaar 1990-1991, 21 800 VI en VII, nr. 30",
+# "Tweede Kamer, zitting 1982-1983, Aanhangsel" and its page number): furniture; as a passage, or the tail
+# of one, it stood for the paper's last words, its years and dossier numbers matched any question on them.
+RUNNING_FOOT = re.compile(r"^\s*(?:Tweede|Eerste)\s+Kamer\s*,?\s+(?:zitting|vergaderjaar)\s+\d{4}\s*-\s*\d{4}\b")
+PAGE_NUMBER = re.compile(r"^\s*\d{1,4}\s*$")
+
+
+def _is_furniture(text: str, after_foot: bool) -> bool:
+    """The printer's line, a running foot, or the page number after a running foot."""
+    return _is_colophon(text) or (bool(RUNNING_FOOT.match(text)) and len(text.split()) <= COLOPHON_WORDS) \
+        or (after_foot and bool(PAGE_NUMBER.match(text)))
+
+
+def _classify(lines: list[Line], seen_body: bool, after_foot: bool = False) -> RawBlock:
     text = " ".join(line.text.strip() for line in lines)
-    if BOILERPLATE.match(text) or _is_colophon(text):
+    if BOILERPLATE.match(text) or _is_furniture(text, after_foot):
         return RawBlock("front", lines)
     if len(lines) == 1 and PARTY_HEADING.match(text):
         return RawBlock("party", lines)
@@ -353,9 +366,16 @@ def layout(pages) -> tuple[list[RawBlock], list[Note], set[str]]:
     if unwrapped:
         blocks: list[RawBlock] = []
         for para in _unwrapped_paragraphs([line for lines in bodies for line in lines]):
-            blocks.append(_classify(para, any(b.kind == "paragraph" for b in blocks)))
+            blocks.append(_classify(para, any(b.kind == "paragraph" for b in blocks), _after_foot(blocks)))
         return blocks, notes, vocabulary
     width = _line_width(bodies)
-    blocks = [b for para in _paragraphs(bodies) for b in _split_headings(para, width)]
-    return [RawBlock("front", b.lines) if b.kind == "paragraph" and _is_colophon(" ".join(line.text for line in b.lines))
-            else b for b in blocks], notes, vocabulary
+    blocks = []
+    for block in (b for para in _paragraphs(bodies) for b in _split_headings(para, width)):
+        furniture = block.kind in ("paragraph", "heading") \
+            and _is_furniture(" ".join(line.text for line in block.lines), _after_foot(blocks))
+        blocks.append(RawBlock("front", block.lines) if furniture else block)
+    return blocks, notes, vocabulary
+
+
+def _after_foot(blocks: list[RawBlock]) -> bool:
+    return bool(blocks) and blocks[-1].kind == "front" and bool(RUNNING_FOOT.match(blocks[-1].lines[0].text))

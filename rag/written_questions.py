@@ -123,8 +123,20 @@ def split_questions_and_answers(text: str, blocks: list[Block]) -> list[Block]:
         return blocks
     out = [b for b in blocks if b.end <= sets[0][0].start()]
     for asked, q_start, answered, limit in sets:
-        out.extend(_question_set(text, asked, q_start, answered, limit))
+        end = _before_furniture(blocks, q_start, limit)
+        out.extend(_question_set(text, asked, q_start, answered if answered and answered.start() < end else None, end))
+        out.extend(b for b in blocks if b.kind == "front" and end <= b.start and b.end <= limit)
     return out
+
+
+def _before_furniture(blocks: list[Block], start: int, limit: int) -> int:
+    """Where a set of questions that runs to `limit` ends before the page furniture closing it (the running foot,
+    its page number, the printer's line): furniture is nobody's answer."""
+    for block in sorted((b for b in blocks if start <= b.start and b.end <= limit), key=lambda b: b.start, reverse=True):
+        if block.kind != "front":
+            break
+        limit = block.start
+    return limit
 
 
 _LABEL_ABOVE = re.compile(r"(?<=[\n?.!])[ \t]*(?:Antwoord|ANTWOORD)\s*\Z")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,26 @@ def test_the_printers_line_is_no_passage_and_nobodys(tmp_path):
     _, chunks = parse_text(tmp_path, VERSLAG + "De leden vroegen of het blad, ISSN 0921-7363, ook digitaal verschijnt, "
                                      "nu de abonnees daar al jaren om vragen en de kosten van druk en verzending stijgen.\n")
     assert any("ISSN 0921-7363" in c.text for c in chunks)
+
+
+def test_the_running_foot_and_its_page_number_are_no_passage(tmp_path):
+    """sgd-0000030920 (1990): "Tweede Kamer, vergaderjaar 1990-1991, 21 800 VI en VII, nr. 30" was a passage of its
+    own; in the written answers the foot and its page number ("… Aanhangsel" / "657") ended the last answer's."""
+    foot = "Tweede Kamer, vergaderjaar 1987-1988, Aanhangsel\n657\n"
+    doc, chunks = parse_text(tmp_path, VERSLAG + "Tweede Kamer, vergaderjaar 1990-1991, 21 800 VI en VII, nr. 30\n" + foot)
+    assert chunks and not any("vergaderjaar 19" in c.text or "Aanhangsel" in c.text or "657" in c.text for c in chunks)
+    assert doc.text.endswith("657")  # the paper's text is whole
+    # a number is furniture only after a foot; a sentence that cites the paper's number is text
+    cite = "De leden vroegen naar het antwoord in Tweede Kamer, zitting 1981-1982, 17 028, nr. 5, over de huren.\n"
+    _, chunks = parse_text(tmp_path, VERSLAG + "657\n" + cite)
+    assert any("657" in c.text for c in chunks) and any("17 028, nr. 5" in c.text for c in chunks)
+
+
+def test_no_passage_of_the_historic_papers_is_a_running_foot(shared_corpus):
+    for name, last in (("sgd-0000030920", "geweldsin-structie"), ("sgd-0000098981", "hypothetische karakter")):
+        chunks = chunk_document(build_document(read_source(shared_corpus / "sgd" / f"{name}.txt")))
+        assert any(last in c.text for c in chunks)
+        assert not any(re.search(r"Kamer, vergaderjaar|Aanhangsel\s+657", c.text) for c in chunks), name
 
 
 def test_members_in_reads_name_party_pairs_and_drops_clashes():
