@@ -98,10 +98,11 @@ def index(
     state = "up to date, nothing written" if report.unchanged else f"written to {report.folder}"
     typer.echo(
         f"{report.documents} documents, {report.passages} passages in {report.seconds:.1f} s "
-        f"({report.embedded_documents} embedded, {report.reused_documents} unchanged, "
+        f"({report.embedded_documents} read, {report.reused_documents} unchanged, "
         f"{report.dropped_documents} dropped, {len(report.skipped)} skipped); "
-        f"{report.embedded_passages} passages embedded at {report.passages_per_second:.1f}/s; "
-        f"index {report.index_bytes / 1e6:.1f} MB {state}."
+        f"{report.embedded_passages} passages embedded at {report.passages_per_second:.1f}/s"
+        + (f", {report.kept_passages} kept their vectors (text unchanged); " if report.kept_passages else "; ")
+        + f"index {report.index_bytes / 1e6:.1f} MB {state}."
     )
     if backend and backend != "local":
         from rag.collection import Collection

@@ -39,6 +39,7 @@ class BuildReport:
     embedded_documents: int = 0
     embedded_passages: int = 0
     reused_documents: int = 0
+    kept_passages: int = 0  # passages of changed documents whose text, unchanged, kept its vector
     dropped_documents: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -247,21 +248,27 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
 
     hashes: dict[str, dict] = {}
     pending: list[tuple[int, Chunk]] = []  # (row, passage) to embed
+    kept = _vector_rows(previous) if executor is None else {}
 
     def flush():
         if pending:
             t0 = time.perf_counter()
-            batch = [c.embed_text for _, c in pending]
             if executor:
+                batch = [c.embed_text for _, c in pending]
                 records = ([passage_record(c, parts.getrow(row), row) for row, c in pending]
                            if parts is not None else None)
                 vectors = executor.embed(batch, records)
                 report.sent_to_backend += len(records or ())
+                report.embedded_passages += len(pending)
             else:
-                vectors = embedder.encode_documents(batch, batch_size=ENCODE_BATCH)
+                old = [kept.get(c.embed_text) for _, c in pending]
+                new = [c.embed_text for (_, c), r in zip(pending, old) if r is None]
+                fresh = embedder.encode_documents(new, batch_size=ENCODE_BATCH) if new else None
+                vectors = _in_order(old, fresh, previous)
+                report.embedded_passages += len(new)
+                report.kept_passages += len(pending) - len(new)
             writer.add_vectors(vectors)
             report.embed_seconds += time.perf_counter() - t0
-            report.embedded_passages += len(pending)
             pending.clear()
 
     row = 0
@@ -285,6 +292,30 @@ def _write_documents(files, writer, previous, embedder, settings, report, progre
     if progress:
         progress("", len(files), len(files), report)
     return hashes, lexical
+
+
+def _vector_rows(previous: Collection | None) -> dict[str, int]:
+    """The previous build's row of each text it embedded: a parser change re-reads every document, but a
+    passage whose text to embed is the same keeps its vector (the same model: `_previous`), so a rebuild
+    embeds only what changed. Not with an executor, whose workers also write what they embed to its backend."""
+    rows: dict[str, int] = {}
+    for row, chunk in enumerate(previous.chunks if previous is not None else ()):
+        rows.setdefault(chunk.embed_text, row)
+    return rows
+
+
+def _in_order(old: list[int | None], fresh: np.ndarray | None, previous: Collection | None) -> np.ndarray:
+    """The vectors of a batch in passage order: the previous build's row where `old` names one, else the next
+    fresh vector."""
+    if fresh is None:
+        return np.asarray(previous.vectors[old], dtype=np.float32)
+    out = np.empty((len(old), fresh.shape[1]), dtype=np.float32)
+    new = [i for i, r in enumerate(old) if r is None]
+    out[new] = fresh
+    reused = [i for i, r in enumerate(old) if r is not None]
+    if reused:
+        out[reused] = previous.vectors[[old[i] for i in reused]]
+    return out
 
 
 def _read_all(files, by_source: dict, used_ids: set[str], report: BuildReport, progress, executor=None):

@@ -314,8 +314,9 @@ def _unwrapped_paragraphs(lines: list[Line]) -> list[list[Line]]:
     return paragraphs
 
 
-# The standing heading of every Aanhangsel page: page furniture, not anybody's text.
-BOILERPLATE = re.compile(r"^\s*(?:Vragen gesteld door|VRAGEN door|Vragen door) de leden der Kamer", re.I)
+# The standing heading of every Aanhangsel page: page furniture, not anybody's text ("Vragen gesteld door leden
+# van de Kamer, met de daarop door de regering gegeven antwoorden" from 1987 on).
+BOILERPLATE = re.compile(r"^\s*(?:Vragen gesteld door|VRAGEN door|Vragen door) (?:de )?leden (?:der|van de) Kamer", re.I)
 
 
 # The printer's line at the foot of a paper of 1988–1995 ("414665F ISSN 0921 -7363 Sdu Uitgeverij

@@ -101,6 +101,30 @@ def test_new_reader_version_reindexes_only_its_documents(corpus, tmp_path, monke
     assert (report.embedded_documents, report.reused_documents) == (1, 3)
 
 
+def test_new_structure_rules_embed_only_the_passages_whose_text_changed(corpus, tmp_path, monkeypatch):
+    """A parser change re-reads every document; a passage it leaves as it was keeps its vector."""
+    index = tmp_path / "idx"
+    build_index([corpus], index, embedder=FakeEmbedder(64))
+    before = Collection.load(index, embedder=FakeEmbedder(64))
+    import rag.structure
+
+    monkeypatch.setattr(rag.structure, "STRUCTURE_VERSION", rag.structure.STRUCTURE_VERSION + 1)
+    with (corpus / "brief.txt").open("a", encoding="utf-8") as f:
+        f.write("\nDe leden van de SP-fractie vroegen wat de regering aan de stijgende huren in Groningen doet.\n")
+    counting = CountingEmbedder()
+    report = build_index([corpus], index, embedder=counting)
+    after = Collection.load(index, embedder=FakeEmbedder(64))
+    new = [c for c in after.chunks if c.embed_text not in {b.embed_text for b in before.chunks}]
+    assert report.embedded_documents == 3 and new and any("Groningen" in c.text for c in new)
+    assert counting.embedded == report.embedded_passages == len(new)
+    assert report.kept_passages == len(after.chunks) - len(new) > 0
+    # the same vectors, in the same order, as a build from nothing
+    build_index([corpus], tmp_path / "fresh", embedder=FakeEmbedder(64))
+    fresh = Collection.load(tmp_path / "fresh", embedder=FakeEmbedder(64))
+    assert [c.embed_text for c in fresh.chunks] == [c.embed_text for c in after.chunks]
+    np.testing.assert_allclose(np.array(after.vectors), np.array(fresh.vectors), atol=1e-6)
+
+
 def test_new_bm25_settings_rebuild_bm25_without_embedding_again(corpus, tmp_path):
     index = tmp_path / "idx"
     build_index([corpus], index, embedder=FakeEmbedder(64))
