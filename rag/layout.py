@@ -322,7 +322,7 @@ BOILERPLATE = re.compile(r"^\s*(?:Vragen gesteld door|VRAGEN door|Vragen door) (
 # The printer's line at the foot of a paper of 1988–1995 ("414665F ISSN 0921 -7363 Sdu Uitgeverij
 # Plantijnstraat 's-Gravenhage 1994"): furniture; as a passage it was retrieved for unrelated questions
 # and credited to the party whose contribution it followed.
-COLOPHON = re.compile(r"\bISSN\s?\d{4}\b")
+COLOPHON = re.compile(r"\bISSN\s?\d{3,4}\b")  # the OCR drops a digit: "ISSN 921 7398"
 COLOPHON_WORDS = 20
 
 
@@ -334,18 +334,33 @@ def _is_colophon(text: str) -> bool:
 # "Tweede Kamer, zitting 1982-1983, Aanhangsel" and its page number): furniture; as a passage, or the tail
 # of one, it stood for the paper's last words, its years and dossier numbers matched any question on them.
 RUNNING_FOOT = re.compile(r"^\s*(?:Tweede|Eerste)\s+Kamer\s*,?\s+(?:zitting|vergaderjaar)\s+\d{4}\s*-\s*\d{4}\b")
-PAGE_NUMBER = re.compile(r"^\s*\d{1,4}\s*$")
+# What the OCR reads after them: the page number, the printer's place on a line of its own ("•s-Gravenhagé
+# 199»"), specks and rules ("—", ",.,", "_").
+_PRINTERS_PLACE = re.compile(r"^\W*.?\W*s\W*Gr\S{0,2}venh\S{0,2}g", re.I)
+_WORD_OF_LETTERS = re.compile(r"[^\W\d_]{2}")  # "Ja." is an answer, "93" and ",.," are not
 
 
-def _is_furniture(text: str, after_foot: bool) -> bool:
-    """The printer's line, a running foot, or the page number after a running foot."""
-    return _is_colophon(text) or (bool(RUNNING_FOOT.match(text)) and len(text.split()) <= COLOPHON_WORDS) \
-        or (after_foot and bool(PAGE_NUMBER.match(text)))
+def _is_furniture(text: str, after_furniture: bool) -> bool:
+    """The printer's line, a running foot, or what the OCR read around them."""
+    if _is_colophon(text) or (bool(RUNNING_FOOT.match(text)) and len(text.split()) <= COLOPHON_WORDS):
+        return True
+    return after_furniture and (not _WORD_OF_LETTERS.search(text) or bool(_PRINTERS_PLACE.match(text)))
 
 
-def _classify(lines: list[Line], seen_body: bool, after_foot: bool = False) -> RawBlock:
+def _after_furniture(blocks: list[RawBlock]) -> bool:
+    """Whether the blocks end in the printer's line or a running foot (and what followed them)."""
+    for block in reversed(blocks):
+        if block.kind != "front":
+            return False
+        text = " ".join(line.text for line in block.lines)
+        if _is_colophon(text) or RUNNING_FOOT.match(text):
+            return True
+    return False
+
+
+def _classify(lines: list[Line], seen_body: bool, after_furniture: bool = False) -> RawBlock:
     text = " ".join(line.text.strip() for line in lines)
-    if BOILERPLATE.match(text) or _is_furniture(text, after_foot):
+    if BOILERPLATE.match(text) or _is_furniture(text, after_furniture):
         return RawBlock("front", lines)
     if len(lines) == 1 and PARTY_HEADING.match(text):
         return RawBlock("party", lines)
@@ -367,16 +382,13 @@ def layout(pages) -> tuple[list[RawBlock], list[Note], set[str]]:
     if unwrapped:
         blocks: list[RawBlock] = []
         for para in _unwrapped_paragraphs([line for lines in bodies for line in lines]):
-            blocks.append(_classify(para, any(b.kind == "paragraph" for b in blocks), _after_foot(blocks)))
+            blocks.append(_classify(para, any(b.kind == "paragraph" for b in blocks), _after_furniture(blocks)))
         return blocks, notes, vocabulary
     width = _line_width(bodies)
     blocks = []
     for block in (b for para in _paragraphs(bodies) for b in _split_headings(para, width)):
         furniture = block.kind in ("paragraph", "heading") \
-            and _is_furniture(" ".join(line.text for line in block.lines), _after_foot(blocks))
+            and _is_furniture(" ".join(line.text for line in block.lines), _after_furniture(blocks))
         blocks.append(RawBlock("front", block.lines) if furniture else block)
     return blocks, notes, vocabulary
 
-
-def _after_foot(blocks: list[RawBlock]) -> bool:
-    return bool(blocks) and blocks[-1].kind == "front" and bool(RUNNING_FOOT.match(blocks[-1].lines[0].text))

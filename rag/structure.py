@@ -25,7 +25,7 @@ from rag.parties import canonical_party
 from rag.types import Block, Document, Note, Source
 from rag.written_questions import split_questions_and_answers
 
-STRUCTURE_VERSION = 8  # bump when layout, structure, question or metadata rules change their output
+STRUCTURE_VERSION = 9  # bump when layout, structure, question or metadata rules change their output
 
 
 @dataclass

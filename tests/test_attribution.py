@@ -178,6 +178,9 @@ def test_the_printers_line_is_no_passage_and_nobodys(tmp_path):
     doc, chunks = parse_text(tmp_path, text)
     assert chunks and not any("ISSN" in c.text or "Plantijnstraat" in c.text for c in chunks)
     assert doc.text.endswith("'s-Gravenhage 1994")  # the paper's text is whole; only no passage holds the line
+    # as the OCR read it: a digit dropped, the place on a line of its own, specks (sgd-0000035372, -0006855)
+    _, chunks = parse_text(tmp_path, VERSLAG + "911059F ISSN 921 7398 SDU uitgevenj\n•s-Gr.venh.ge 1994\n_\n..\n")
+    assert chunks and not any("ISSN" in c.text or "venh" in c.text or c.text.rstrip().endswith(("_", "..")) for c in chunks)
     # a paragraph that cites an ISSN is text
     _, chunks = parse_text(tmp_path, VERSLAG + "De leden vroegen of het blad, ISSN 0921-7363, ook digitaal verschijnt, "
                                      "nu de abonnees daar al jaren om vragen en de kosten van druk en verzending stijgen.\n")
@@ -187,7 +190,7 @@ def test_the_printers_line_is_no_passage_and_nobodys(tmp_path):
 def test_the_running_foot_and_its_page_number_are_no_passage(tmp_path):
     """sgd-0000030920 (1990): "Tweede Kamer, vergaderjaar 1990-1991, 21 800 VI en VII, nr. 30" was a passage of its
     own; in the written answers the foot and its page number ("… Aanhangsel" / "657") ended the last answer's."""
-    foot = "Tweede Kamer, vergaderjaar 1987-1988, Aanhangsel\n657\n"
+    foot = "Tweede Kamer, vergaderjaar 1987-1988, Aanhangsel\n\n657\n\n"
     doc, chunks = parse_text(tmp_path, VERSLAG + "Tweede Kamer, vergaderjaar 1990-1991, 21 800 VI en VII, nr. 30\n" + foot)
     assert chunks and not any("vergaderjaar 19" in c.text or "Aanhangsel" in c.text or "657" in c.text for c in chunks)
     assert doc.text.endswith("657")  # the paper's text is whole
@@ -195,6 +198,9 @@ def test_the_running_foot_and_its_page_number_are_no_passage(tmp_path):
     cite = "De leden vroegen naar het antwoord in Tweede Kamer, zitting 1981-1982, 17 028, nr. 5, over de huren.\n"
     _, chunks = parse_text(tmp_path, VERSLAG + "657\n" + cite)
     assert any("657" in c.text for c in chunks) and any("17 028, nr. 5" in c.text for c in chunks)
+    # what follows a foot with a word in it is text: a short answer on the next page
+    _, chunks = parse_text(tmp_path, VERSLAG + foot + "2 Neen.\n")
+    assert any(c.text.endswith("2 Neen.") for c in chunks)
 
 
 def test_no_passage_of_the_historic_papers_is_a_running_foot(shared_corpus):
