@@ -287,6 +287,7 @@ def signals(hit: Hit, query: Query, standing, lexical=None, embedder=None, phras
             "party_gap": max(standing.anywhere - cosine, 0.0) if standing.anywhere is not None else 0.0,
             "quoted_missing": float(quoted_missing(query, hit.chunk)),
             "recent_year_missing": float(recent_year_missing(query, hit.chunk)),
+            "year_far": float(year_far(query, hit.chunk)),
             "names_missing_digital": names_missing_digital(query, hit.chunk, lexical) if lexical is not None else 0.0,
             "soft_coverage": soft_coverage(query, hit.chunk, embedder) if embedder is not None else 0.0}
 
@@ -365,6 +366,24 @@ def recent_year_missing(query: Query, chunk: Chunk) -> bool:
     said = f"{chunk.title} {chunk.text}"
     return any(asked > BORN_DIGITAL_FROM and (year is None or abs(asked - year) > 1) and str(asked) not in said
                for asked in query.years)
+
+
+YEAR_SLACK = 2  # a paper reports on the year before last; an OCR'd one is dated by its session
+
+
+def year_far(query: Query, chunk: Chunk) -> bool:
+    """Whether the question names years of any era, the passage's paper is dated more than `YEAR_SLACK` years
+    outside them, and the passage, with its title, writes none of them: asked how the government met "the
+    seamen's strike of June 1911", a 1954 bill on rights in aircraft. An undated paper is not far; a decade
+    ("the 1910s") or a span ("1920-1921") is all its years. Unlike `recent_year_missing` a sign, not a
+    verdict: papers are misdated and cite other years."""
+    year = year_of(chunk.date)
+    if not query.years or year is None:
+        return False
+    if min(query.years) - YEAR_SLACK <= year <= max(query.years) + YEAR_SLACK:
+        return False
+    said = f"{chunk.title} {chunk.text}"
+    return not any(str(asked) in said for asked in query.years)
 
 
 @lru_cache(maxsize=256)

@@ -40,7 +40,10 @@ Signals of the best passage and its question:
   on asylum. Like `countries_missing_digital`, not for an OCR'd paper, which garbles names;
 - `soft_coverage`: how closely the passage's words match the question's in the model's own token
   vectors (`rag.token_match`, BERTScore's recall): "relocation" is matched by "herplaatsing", which
-  `coverage` can only credit through the glossary or the dictionary.
+  `coverage` can only credit through the glossary or the dictionary;
+- `year_far`: the question names years (any era) that the passage's paper is more than two years from and
+  that the passage does not write (`rag.answer.year_far`): "the seamen's strike of June 1911" → a 1954 bill
+  quoting an English declaration. Measured and left out in round 9 (320 cases), taken in round 19 (1,940).
 `unattributed` and `party_gap` were measured and left out on 66 unanswerable questions, and taken on
 114 (README, "Saying what is not there").
 
@@ -65,7 +68,7 @@ from rag.query import Query, decade_of
 
 FEATURES = ("cosine", "standout", "coverage", "weighted_coverage", "unknown_names", "english", "uncovered", "country_missing",
             "countries_missing_digital", "unattributed", "party_gap", "quoted_missing", "recent_year_missing",
-            "names_missing_digital", "soft_coverage")
+            "names_missing_digital", "soft_coverage", "year_far")
 WEIGHTS_FILE = Path(__file__).with_name("judges.json")
 
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")

@@ -209,6 +209,39 @@ def test_a_year_after_the_scanned_archive_that_the_passage_is_not_of_nor_writes(
     assert not missing("Wat zei de VVD over terugkeer?", None)
 
 
+def test_a_year_asked_that_the_passages_paper_is_far_from_and_does_not_write():
+    """Asked about "the seamen's strike of June 1911", a 1954 bill is far from it; a paper of the year, or two
+    later, is not, nor one that writes the year, nor a paper in the decade or span asked, nor an undated one."""
+    from rag.answer import year_far
+    from rag.types import Chunk
+
+    def far(question, date, text="De vertegenwoordiger van Nederland bij de I.C.A.O. heeft verklaard.", title=""):
+        return year_far(parse_question(question), Chunk("c", "d", text, 0, len(text), None, "", 1, 1,
+                                                        title=title, date=date))
+
+    strike = "How did the government respond to the international seamen's strike of June 1911?"
+    assert far(strike, "1954-06-01") and far(strike, "1908-03-01")
+    assert not far(strike, "1911-07-01") and not far(strike, "1913-12-31") and not far(strike, None)
+    assert not far(strike, "1954-06-01", text="De staking van 1911 in de havens van Amsterdam en Rotterdam.")
+    assert not far(strike, "1954-06-01", title="Verslag over 1911")
+    assert not far("What did the government say in the 1910s about the strike?", "1917-05-01")
+    assert far("What did the government say in the 1910s about the strike?", "1925-05-01")
+    assert not far("Wat besloot de Kamer in 1920-1921 over de huren?", "1921-06-01")
+    assert not far("Wat zei de VVD over terugkeer?", "1954-06-01")  # no year asked
+
+
+def test_the_fitted_judge_weighs_a_far_year_against_the_passage():
+    """Fitted on the labelled cases, a paper far from the year asked lowers the probability of answering."""
+    from rag.models import DEFAULT_MODEL
+
+    fitted = logistic_judge_for(DEFAULT_MODEL)
+    assert fitted.weights[FEATURES.index("year_far")] < 0
+    # ho21-na-18: the seamen's strike of 1911 → a 1954 bill's English declaration, answered without it
+    case = {name: 0.0 for name in FEATURES} | {"cosine": 0.82, "standout": 4.67, "coverage": 0.2,
+                                              "weighted_coverage": 0.14, "english": 1.0, "soft_coverage": 0.76}
+    assert fitted.probability(case | {"year_far": 1.0}) < fitted.probability(case)
+
+
 @pytest.mark.parametrize("signals", [
     # "How did the government respond in 2019 to the Council of State ruling that struck down the Programma Aanpak
     # Stikstof?" → the Raad van State's 1981 advice on the Paris agreements, as measured on the whole corpus
