@@ -17,6 +17,7 @@ Milvus); everything else here is the same for every backend.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -277,6 +278,13 @@ def best_anywhere(collection: Collection, query: Query) -> float | None:
     return float(collection.backend.dense_scores(vector, np.asarray(theirs, dtype=np.int64)).max())
 
 
+# "Wat vroeg de VVD-fractie over de uitspraken van staatssecretaris Dankert": a minister whose words the
+# question is about is its subject, not who speaks ("…, en wat antwoordde minister X" is who speaks)
+_SUBJECT_OFFICE = re.compile(r"\b(?:over|about)\s+(?:(?:de|het|the)\s+)?(?:[\w-]+\s+){0,2}(?:van|by|of)\s+(?:(?:de|the)\s+)?"
+                             r"(?:minister|staatssecretaris|state secretary|secretary of state|premier|"
+                             r"minister-president|prime minister)\s+$", re.IGNORECASE)
+
+
 def with_members(collection: Collection, query: Query) -> Query:
     """The query scoped to the members it names who speak in the index ("Graus"): the documents
     that name them, their own passages first. A party the question names beside a member
@@ -288,7 +296,8 @@ def with_members(collection: Collection, query: Query) -> Query:
     # A member's name inside a party's ("Groen" of "Groen Links") is the party, not the member.
     parties = [(start, end) for _, start, end in find_parties(query.question)] if found else []
     named = tuple(dict.fromkeys(m.group(1) for m in found
-                                if not any(start < m.end() and m.start() < end for start, end in parties)))
+                                if not any(start < m.end() and m.start() < end for start, end in parties)
+                                and not _SUBJECT_OFFICE.search(query.question, 0, m.start())))
     if not named:
         return query
     # Parties the user set stay (and stay strict); those the question named go with their flag.

@@ -110,6 +110,21 @@ def test_a_named_member_scopes_to_the_papers_that_name_them(members, monkeypatch
     assert {h.chunk.doc_id for h in retriever.search(members, query, 3)} == scope
 
 
+def test_a_minister_whose_words_a_party_asked_about_is_the_subject_not_the_speaker(members):
+    """ho29-na-12: "Wat vroeg de VVD-fractie … over de uitspraken van staatssecretaris Dankert …" was scoped to
+    Dankert, not to the VVD, and answered from the D66's passage on his remarks."""
+    asked = retriever.with_members(members, parse_question(
+        "Wat vroeg de VVD-fractie over de uitspraken van staatssecretaris Waltmans over het Verdrag van Parijs?"))
+    assert asked.filters.speakers == () and asked.filters.parties == ("VVD",)
+    about = retriever.with_members(members, parse_question(
+        "What did the VVD ask about the remarks of Minister Waltmans on the Paris Convention?"))
+    assert about.filters.speakers == () and about.filters.parties == ("VVD",)
+    # who answers is who speaks
+    answered = retriever.with_members(members, parse_question(
+        "Wat antwoordde staatssecretaris Waltmans op de vragen van de VVD-fractie over het Verdrag van Parijs?"))
+    assert answered.filters.speakers == ("Waltmans",)
+
+
 def test_a_surname_with_particles_is_found_as_signed_after_initials(tmp_path):
     """"Van den Broek" answers in one paper and signs another "H. van den Broek": both are his."""
     from rag.embedding import FakeEmbedder
@@ -272,7 +287,8 @@ def test_the_subject_score_reorders_passages_of_one_paper():
 @pytest.mark.slow
 def test_the_subject_picks_the_answer_in_its_paper_on_the_real_model(shared_corpus, tmp_path, monkeypatch):
     """hi-35 and hi-116 of the labelled set, over their papers, the bundled corpus and 300 historic
-    papers drawn at random (seeded): second and third without the subject score, first with it."""
+    papers drawn at random (seeded): first with the subject score; the hunting bill's third without it (the
+    PTT's was too until round 19, when page furniture stopped being passages, and is now first either way)."""
     import random
     import shutil
 
@@ -298,7 +314,7 @@ def test_the_subject_picks_the_answer_in_its_paper_on_the_real_model(shared_corp
     with_subject = [rank(q, gold) for q, gold in cases.items()]
     monkeypatch.setattr(retriever, "SUBJECT_WEIGHT", 0.0)
     without = [rank(q, gold) for q, gold in cases.items()]
-    assert with_subject == [1, 1] and all(r is not None and r > 1 for r in without)
+    assert with_subject == [1, 1] and without[0] is not None and without[0] > 1, without
 
 
 @pytest.mark.parametrize("question, searched", [
