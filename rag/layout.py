@@ -341,7 +341,7 @@ _WORD_OF_LETTERS = re.compile(r"[^\W\d_]{2}")  # "Ja." is an answer, "93" and ",
 
 
 def _is_furniture(text: str, after_furniture: bool) -> bool:
-    """The printer's line, a running foot, or what the OCR read around them."""
+    """The printer's line, a running foot, or what the OCR read after them."""
     if _is_colophon(text) or (bool(RUNNING_FOOT.match(text)) and len(text.split()) <= COLOPHON_WORDS):
         return True
     return after_furniture and (not _WORD_OF_LETTERS.search(text) or bool(_PRINTERS_PLACE.match(text)))
@@ -391,4 +391,3 @@ def layout(pages) -> tuple[list[RawBlock], list[Note], set[str]]:
             and _is_furniture(" ".join(line.text for line in block.lines), _after_furniture(blocks))
         blocks.append(RawBlock("front", block.lines) if furniture else block)
     return blocks, notes, vocabulary
-
