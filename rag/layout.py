@@ -340,11 +340,14 @@ _PRINTERS_PLACE = re.compile(r"^\W*.?\W*s\W*Gr\S{0,2}venh\S{0,2}g", re.I)
 _WORD_OF_LETTERS = re.compile(r"[^\W\d_]{2}")  # "Ja." is an answer, "93" and ",.," are not
 
 
+def _is_colophon_or_foot(text: str) -> bool:
+    return _is_colophon(text) or (bool(RUNNING_FOOT.match(text)) and len(text.split()) <= COLOPHON_WORDS)
+
+
 def _is_furniture(text: str, after_furniture: bool) -> bool:
     """The printer's line, a running foot, or what the OCR read after them."""
-    if _is_colophon(text) or (bool(RUNNING_FOOT.match(text)) and len(text.split()) <= COLOPHON_WORDS):
-        return True
-    return after_furniture and (not _WORD_OF_LETTERS.search(text) or bool(_PRINTERS_PLACE.match(text)))
+    return _is_colophon_or_foot(text) or (after_furniture and (not _WORD_OF_LETTERS.search(text)
+                                                               or bool(_PRINTERS_PLACE.match(text))))
 
 
 def _after_furniture(blocks: list[RawBlock]) -> bool:
@@ -352,8 +355,7 @@ def _after_furniture(blocks: list[RawBlock]) -> bool:
     for block in reversed(blocks):
         if block.kind != "front":
             return False
-        text = " ".join(line.text for line in block.lines)
-        if _is_colophon(text) or RUNNING_FOOT.match(text):
+        if _is_colophon_or_foot(" ".join(line.text for line in block.lines)):
             return True
     return False
 
